@@ -1,0 +1,1 @@
+"""e-JSiKa: management information system for regional conditional cash-transfer programs."""

@@ -1,0 +1,5 @@
+"""Registry endpoints of specs/api.md (households, persons)."""
+
+from ninja import Router
+
+router = Router(tags=["registry"])

@@ -1,0 +1,125 @@
+"""The family registry: households (Kartu Keluarga) and their members."""
+
+from datetime import date
+
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Laki-laki")
+    FEMALE = "P", _("Perempuan")
+
+
+class Relation(models.TextChoices):
+    HEAD = "kepala keluarga", _("Kepala keluarga")
+    HUSBAND = "suami", _("Suami")
+    WIFE = "istri", _("Istri")
+    CHILD = "anak", _("Anak")
+    CHILD_IN_LAW = "menantu", _("Menantu")
+    GRANDCHILD = "cucu", _("Cucu")
+    PARENT = "orang tua", _("Orang tua")
+    PARENT_IN_LAW = "mertua", _("Mertua")
+    RELATIVE = "famili lain", _("Famili lain")
+    OTHER = "lainnya", _("Lainnya")
+
+
+class SchoolStatus(models.TextChoices):
+    NOT_YET = "belum sekolah", _("Belum sekolah")
+    PAUD = "paud", _("PAUD")
+    SD = "sd", _("SD")
+    SMP = "smp", _("SMP")
+    SMA = "sma", _("SMA/SMK")
+    LEFT = "tidak sekolah lagi", _("Tidak sekolah lagi")
+
+
+class Household(models.Model):
+    """One family as on its Kartu Keluarga. Our own id stays when the No. KK changes."""
+
+    SCOPE_REGION_PATH = "region_id"
+    SCOPE_HOUSEHOLD_PATH = "pk"
+
+    no_kk = models.CharField(_("No. KK"), max_length=16, unique=True)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="households",
+                               verbose_name=_("desa/kelurahan"))
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    latitude = models.FloatField(_("lintang"), null=True, blank=True)
+    longitude = models.FloatField(_("bujur"), null=True, blank=True)
+    desil = models.PositiveSmallIntegerField(_("desil"), null=True, blank=True)
+    is_pkh_recipient = models.BooleanField(_("penerima PKH nasional"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("keluarga")
+        verbose_name_plural = _("keluarga")
+        indexes = [
+            models.Index(fields=["region"], name="household_region_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["desil"]),
+        ]
+        constraints = [
+            models.CheckConstraint(name="household_desil_1_10",
+                                   condition=models.Q(desil__isnull=True) | models.Q(desil__gte=1, desil__lte=10)),
+        ]
+
+    def __str__(self):
+        return self.no_kk
+
+    @property
+    def head(self):
+        return next((m for m in self.members.all() if m.relation == Relation.HEAD), None)
+
+
+class Person(models.Model):
+    """A member of a household, identified by NIK."""
+
+    SCOPE_REGION_PATH = "household__region_id"
+    SCOPE_HOUSEHOLD_PATH = "household_id"
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members",
+                                  verbose_name=_("keluarga"))
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    name = models.CharField(_("nama"), max_length=150)
+    name_key = models.CharField(max_length=150, db_index=True, editable=False)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("tanggal lahir"))
+    relation = models.CharField(_("hubungan"), max_length=20, choices=Relation.choices)
+    education = models.CharField(_("pendidikan"), max_length=60, blank=True)
+    school_status = models.CharField(_("status sekolah"), max_length=20, choices=SchoolStatus.choices, blank=True)
+    pregnant = models.BooleanField(_("hamil"), default=False)
+    disabled = models.BooleanField(_("disabilitas"), default=False)
+    occupation = models.CharField(_("pekerjaan"), max_length=100, blank=True)
+    phone = models.CharField(_("telepon"), max_length=20, blank=True)
+    nik_mismatch = models.CharField(_("NIK tidak padan"), max_length=200, blank=True,
+                                    help_text=_("Alasan NIK tidak cocok dengan jenis kelamin/tanggal lahir."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("anggota keluarga")
+        verbose_name_plural = _("anggota keluarga")
+        indexes = [
+            models.Index(fields=["household", "relation"]),
+            models.Index(fields=["school_status", "household"]),
+            models.Index(fields=["birth_date"]),
+            models.Index(Upper("name"), name="person_name_upper_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="person_pregnant_is_female",
+                                   condition=models.Q(pregnant=False) | models.Q(sex="P")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def age_on(self, day: date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
