@@ -30,7 +30,9 @@ def clean_sixteen_digits(raw, label: str) -> str:
             "Format kolom sebagai Teks lalu isi ulang."
         )
     if _FLOAT_TAIL.match(text):
-        raise IdentityError(f"{label} tersimpan sebagai angka desimal ({text}); format kolom sebagai Teks lalu isi ulang.")
+        raise IdentityError(
+            f"{label} tersimpan sebagai angka desimal ({text}); format kolom sebagai Teks lalu isi ulang."
+        )
     digits = _SPACES.sub("", text)
     if not digits.isdigit():
         raise IdentityError(f"{label} hanya boleh berisi angka ({text}).")

@@ -1,0 +1,105 @@
+"""Reads of the registry used by pages, the API and exports; each starts from the scoping function."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from jsika.core.scoping import region_q, scope_queryset
+
+from .models import Household, Person, SchoolStatus
+from .names import name_key
+
+SCHOOL_LEVELS = {"sd": SchoolStatus.SD, "smp": SchoolStatus.SMP, "sma": SchoolStatus.SMA, "paud": SchoolStatus.PAUD}
+
+
+def households_for(user) -> QuerySet[Household]:
+    """Households ``user`` may read (region scope, or a pendamping's caseload)."""
+    return scope_queryset(Household.objects.all(), user)
+
+
+def persons_for(user) -> QuerySet[Person]:
+    """Persons ``user`` may read."""
+    return scope_queryset(Person.objects.all(), user)
+
+
+def _years_ago(years: int, today: date) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def members_where(**conditions) -> Exists:
+    return Exists(Person.objects.filter(household=OuterRef("pk"), **conditions))
+
+
+def pregnant_q() -> Q:
+    return Q(members_where(pregnant=True))
+
+
+def toddler_q(today: date) -> Q:
+    """A member under five."""
+    return Q(members_where(birth_date__gt=_years_ago(5, today)))
+
+
+def elderly_q(today: date) -> Q:
+    """A member aged sixty or more."""
+    return Q(members_where(birth_date__lte=_years_ago(60, today)))
+
+
+def disability_q() -> Q:
+    return Q(members_where(disabled=True))
+
+
+def school_q(level: str) -> Q:
+    return Q(members_where(school_status=SCHOOL_LEVELS[level]))
+
+
+@dataclass
+class HouseholdFilter:
+    """The criteria a clerk or a partner filters households by (all optional)."""
+
+    wilayah: str = ""
+    q: str = ""
+    hamil: bool | None = None
+    balita: bool | None = None
+    lansia: bool | None = None
+    disabilitas: bool | None = None
+    anak_sekolah: str = ""  # sd, smp, sma, paud
+    desil_max: int | None = None
+
+    def apply(self, qs: QuerySet[Household], today: date | None = None) -> QuerySet[Household]:
+        today = today or date.today()
+        if self.wilayah:
+            qs = qs.filter(region_q("region_id", self.wilayah))
+        if self.desil_max:
+            qs = qs.filter(desil__lte=self.desil_max)
+        for flag, condition in (
+            (self.hamil, pregnant_q()), (self.balita, toddler_q(today)),
+            (self.lansia, elderly_q(today)), (self.disabilitas, disability_q()),
+        ):
+            if flag is True:
+                qs = qs.filter(condition)
+            elif flag is False:
+                qs = qs.exclude(condition)
+        if self.anak_sekolah:
+            qs = qs.filter(school_q(self.anak_sekolah))
+        if self.q:
+            qs = qs.filter(search_q(self.q))
+        return qs
+
+
+def search_q(text: str) -> Q:
+    """NIK or No. KK (exact, 16 digits), a No. KK/NIK prefix, or a name tolerant of spelling variants."""
+    text = text.strip()
+    digits = text.replace(" ", "")
+    if digits.isdigit():
+        if len(digits) == 16:
+            return Q(no_kk=digits) | Q(members_where(nik=digits))
+        return Q(no_kk__startswith=digits)
+    key = name_key(text)
+    condition = Q()
+    for word in key.split():
+        condition &= Q(members_where(name_key__contains=word))
+    return condition
