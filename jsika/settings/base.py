@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "jsika.regions",
     "jsika.registry",
     "jsika.fieldwork",
+    "jsika.programs",
 ]
 
 MIDDLEWARE = [
