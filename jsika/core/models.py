@@ -31,7 +31,7 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="user_region_role_has_scope",
-                condition=~models.Q(role__in=[r.value for r in REGION_SCOPED_ROLES]) | ~models.Q(scope=""),
+                condition=~models.Q(role__in=sorted(r.value for r in REGION_SCOPED_ROLES)) | ~models.Q(scope=""),
             ),
         ]
 

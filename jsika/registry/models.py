@@ -123,3 +123,32 @@ class Person(models.Model):
     def age_on(self, day: date) -> int:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class ImportRow(models.Model):
+    """One row of a family data file while its import runs (staging; deleted when the job ends).
+
+    Cross-row rules (duplicate NIK, one head per KK) are checked on these rows with set-based
+    queries, so a file of any size is never held in memory.
+    """
+
+    job = models.ForeignKey("core.Job", on_delete=models.CASCADE, related_name="+")
+    row_number = models.PositiveIntegerField()
+    no_kk = models.CharField(max_length=16, blank=True)
+    nik = models.CharField(max_length=16, blank=True)
+    is_head = models.BooleanField(default=False)
+    region_code = models.CharField(max_length=13, blank=True)
+    ok = models.BooleanField(default=True)
+    values = models.JSONField(default=dict)
+    raw = models.JSONField(default=dict)
+    problems = models.JSONField(default=list)  # [[column, value, reason], ...]
+    flag = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["job", "nik"]),
+            models.Index(fields=["job", "no_kk", "row_number"]),
+        ]
+
+    def __str__(self):
+        return f"baris {self.row_number}"

@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['manager', 'operator', 'partner', 'auditor']), _negated=True), models.Q(('scope', ''), _negated=True), _connector='OR'), name='user_region_role_has_scope'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['auditor', 'manager', 'operator', 'partner']), _negated=True), models.Q(('scope', ''), _negated=True), _connector='OR'), name='user_region_role_has_scope'),
         ),
         migrations.AddIndex(
             model_name='accesslog',
