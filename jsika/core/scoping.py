@@ -1,7 +1,7 @@
 """The one gate to personal data: every query of it starts from `scope_queryset`.
 
 A model holding personal data declares two paths:
-- ``SCOPE_REGION_PATH``: the lookup to its desa/kelurahan code (e.g. ``"region_id"``);
+- ``SCOPE_REGION_PATH``: the lookup to its desa/kelurahan code (e.g. ``"region__code"``);
 - ``SCOPE_HOUSEHOLD_PATH``: the lookup to its household's id (e.g. ``"household_id"``),
   used for a pendamping's caseload.
 """
@@ -14,6 +14,9 @@ from .roles import REGION_SCOPED_ROLES, REGISTRY_WRITERS, Role
 
 def region_q(path: str, prefix: str) -> Q:
     """Rows whose region code at ``path`` is ``prefix`` or lies below it (``36.72`` ⊃ ``36.72.03.1001``)."""
+    if path.endswith("region_id"):
+        # A foreign key column takes no `startswith`; its target's key does, read from the same column (no join).
+        path = path[: -len("_id")] + "__code"
     return Q(**{path: prefix}) | Q(**{f"{path}__startswith": prefix + "."})
 
 

@@ -251,13 +251,21 @@ class RegistryImport:
             self._reject([r for r in rows if r.pk in rejected], lambda row, rejected=rejected: rejected[row.pk])
 
     def check_heads(self) -> None:
-        """A household is kept only with exactly one valid 'kepala keluarga' row."""
-        wrong = (self.staged().filter(ok=True).values("no_kk")
-                 .annotate(heads=Sum(Cast("is_head", output_field=IntegerField()))).exclude(heads=1)
-                 .values_list("no_kk", "heads"))
-        wrong = list(wrong)
+        """A household is kept only with exactly one 'kepala keluarga': a valid head row in the file, or,
+        for a household already registered, its head in the registry when the file does not list that person."""
+        wrong = list(self.staged().filter(ok=True).values("no_kk")
+                     .annotate(heads=Sum(Cast("is_head", output_field=IntegerField()))).exclude(heads=1)
+                     .values_list("no_kk", "heads"))
         for chunk in _chunks(wrong, 500):
             heads = dict(chunk)
+            headless = [kk for kk, n in heads.items() if not n]
+            registered_heads = dict(Person.objects.filter(household__no_kk__in=headless, relation=Relation.HEAD)
+                                    .values_list("household__no_kk", "nik"))
+            listed = set(self.staged().filter(no_kk__in=headless, nik__in=list(registered_heads.values()))
+                         .values_list("no_kk", "nik"))
+            for kk, head_nik in registered_heads.items():
+                if (kk, head_nik) not in listed:
+                    del heads[kk]  # members added to a registered family whose head stays as is
             rows = self._rows_of_households(list(heads))
             head_rows = defaultdict(list)
             for r in rows:
@@ -302,6 +310,8 @@ class RegistryImport:
         for kk, group in groups.items():
             values = _household_values(group)
             household = households.get(kk)
+            if values is None:  # no head row: members joining a registered family, which stays as is
+                continue
             if household is None:
                 household = Household(no_kk=kk, **values)
                 households[kk] = household
@@ -380,8 +390,10 @@ class RegistryImport:
                     ])
 
 
-def _household_values(group: list[ImportRow]) -> dict:
-    head = next(r for r in group if r.is_head).values
+def _household_values(group: list[ImportRow]) -> dict | None:
+    head = next((r.values for r in group if r.is_head), None)
+    if head is None:
+        return None
     values = {f: head.get(f) for f in HOUSEHOLD_FIELDS}
     for f in ("address", "rt", "rw"):
         values[f] = values[f] or ""

@@ -38,7 +38,7 @@ class SchoolStatus(models.TextChoices):
 class Household(models.Model):
     """One family as on its Kartu Keluarga. Our own id stays when the No. KK changes."""
 
-    SCOPE_REGION_PATH = "region_id"
+    SCOPE_REGION_PATH = "region__code"
     SCOPE_HOUSEHOLD_PATH = "pk"
 
     no_kk = models.CharField(_("No. KK"), max_length=16, unique=True)
@@ -79,7 +79,7 @@ class Household(models.Model):
 class Person(models.Model):
     """A member of a household, identified by NIK."""
 
-    SCOPE_REGION_PATH = "household__region_id"
+    SCOPE_REGION_PATH = "household__region__code"
     SCOPE_HOUSEHOLD_PATH = "household_id"
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members",
