@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from jsika.api import api
+from jsika.core.api_errors import api_not_found
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", api_not_found),  # unknown API addresses answer JSON, not an HTML page
     path("login/", RedirectView.as_view(url="/masuk/", permanent=True)),
     path("", include("jsika.core.urls")),
     path("registry/", include("jsika.registry.urls")),
