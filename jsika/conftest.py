@@ -31,3 +31,31 @@ def regions(db):
 def _clean_media():
     yield
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.path.exists(p)), None)
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (CI installs it)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a downloaded browser."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture
+def login(live_server, page):
+    """Log ``user`` in through the real login page (axes and all)."""
+    def _login(username, password="pw-jsika-test-2026"):
+        page.goto(f"{live_server.url}/masuk/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.locator("form button[type=submit], form input[type=submit]").first.click()
+        page.wait_for_load_state()
+        return page
+    return _login
