@@ -313,7 +313,7 @@ class Enrollment(models.Model):
         """Completed years since the enrollment became active (0 before activation)."""
         if not self.started_on:
             return 0
-        end = self.ended_on or today or date.today()
+        end = self.ended_on or today or timezone.localdate()
         b = self.started_on
         return max(0, end.year - b.year - ((end.month, end.day) < (b.month, b.day)))
 
