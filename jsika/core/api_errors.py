@@ -101,6 +101,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc: HttpError):
+        if exc.status_code == 400 and exc.message == "Cannot parse request body":  # ninja's words for bad JSON
+            return reply(request, 400, _("body: isi permintaan bukan JSON yang sah."), field="body")
         return reply(request, exc.status_code, exc.message)
 
     @api.exception_handler(PermissionDenied)

@@ -45,9 +45,9 @@ REGISTRY_READERS = (Role.MANAGER, Role.OPERATOR, Role.FACILITATOR, Role.PARTNER,
 # specs/api.md: full NIK / No. KK only for operator and manager, on a detail read (logged).
 FULL_NUMBER_ROLES = (Role.MANAGER, Role.OPERATOR)
 
-_REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
-_SIXTEEN_DIGITS = re.compile(r"^\d{16}$")
-_HOUSEHOLD_ID = re.compile(r"^\d{1,15}$")
+_REGION_CODE = re.compile(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?")
+_SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")
+_HOUSEHOLD_ID = re.compile(r"[0-9]{1,15}")
 _LEVELS = ("sd", "smp", "sma")
 
 
@@ -134,7 +134,7 @@ def list_households(request, filters: Query[HouseholdQuery]):
     NIK/No. KK are always masked here. `program`/`status` need the programs module (400 until then)."""
     user = require_role(request, *REGISTRY_READERS)
     wilayah = (filters.wilayah or "").strip()
-    if wilayah and not _REGION_CODE.match(wilayah):
+    if wilayah and not _REGION_CODE.fullmatch(wilayah):
         raise BadInput("wilayah", "kode wilayah harus berbentuk 36, 36.72, 36.72.03 atau 36.72.03.1001.")
     today = date.today()
     qs = HouseholdFilter(
@@ -154,9 +154,9 @@ def get_household(request, no_kk: str):
     Operators and managers see full NIK/No. KK; the read is written to the access log."""
     user = require_role(request, *REGISTRY_READERS)
     key = no_kk.strip()
-    if _SIXTEEN_DIGITS.match(key):
+    if _SIXTEEN_DIGITS.fullmatch(key):
         lookup = {"no_kk": key}
-    elif _HOUSEHOLD_ID.match(key):
+    elif _HOUSEHOLD_ID.fullmatch(key):
         lookup = {"pk": int(key)}
     else:
         raise BadInput("no_kk", "harus No. KK 16 digit angka (atau id keluarga).")
@@ -181,7 +181,7 @@ def find_person(request, query: Query[PersonQuery]):
     Operators and managers see full numbers; a match is written to the access log."""
     user = require_role(request, *REGISTRY_READERS)
     nik = query.nik.strip()
-    if not _SIXTEEN_DIGITS.match(nik):
+    if not _SIXTEEN_DIGITS.fullmatch(nik):
         raise BadInput("nik", "harus tepat 16 digit angka (pencarian hanya dengan NIK lengkap).")
     full = sees_full_numbers(user)
     today = date.today()

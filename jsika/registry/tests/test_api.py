@@ -1,6 +1,10 @@
 """The registry endpoints of specs/api.md: filters, pagination, detail, person lookup, errors, OpenAPI."""
 
+from urllib.parse import quote
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jsika.core.models import ApiToken
 from jsika.regions.models import Region
@@ -330,3 +334,26 @@ def test_members_of_a_household_without_a_head_still_list(call, world):
     body = call(f"/households/{h.no_kk}").json()
     assert body["head_name"] is None
     assert [m["name"] for m in body["members"]] == ["Anak Saja"]
+
+
+# --- never 500 on bad input --------------------------------------------------------------------
+
+PARAMS = ["wilayah", "program", "status", "hamil", "balita", "lansia", "disabilitas", "anak_sekolah", "desil_max",
+          "q", "limit", "offset"]
+nasty_text = st.one_of(st.text(max_size=40), st.sampled_from(["\x00", "36.72\x00", "1e309", "-0", "NaN", "true",
+                                                              "9" * 40, "%", "_", "' OR 1=1 --", "36.72.03.1001"]))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(st.sampled_from(PARAMS), nasty_text, max_size=5), nik=nasty_text, no_kk=nasty_text)
+def test_arbitrary_input_never_answers_500(call, world, params, nik, no_kk):
+    for response in (call("/households", **params), call("/persons", nik=nik),
+                     call("/households/" + quote(no_kk or "x", safe=""))):
+        assert response.status_code in (200, 400, 404, 422), (params, nik, no_kk, response.content)
+        assert "detail" in response.json() or response.status_code == 200
+
+
+@pytest.mark.parametrize("nik", ["٣٦٧٢٠٣٠١٠١٩٩٩٩٩٩", "３６７２０３０１０１９９９９９９"])
+def test_person_lookup_accepts_only_ascii_digits(call, nik):
+    response = call("/persons", nik=nik)
+    assert (response.status_code, response.json()["field"]) == (400, "nik")
