@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "jsika.registry",
     "jsika.fieldwork",
     "jsika.programs",
+    "jsika.grievances",
 ]
 
 MIDDLEWARE = [
