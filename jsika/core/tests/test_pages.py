@@ -132,3 +132,9 @@ def test_indonesian_is_the_default_language(client):
     html = client.get("/", headers={"Accept-Language": ""}).content.decode()
     assert '<html lang="id">' in html
     assert "Sampaikan pengaduan" in html
+
+
+def test_a_browser_set_to_english_still_gets_indonesian_until_the_user_switches(client):
+    html = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="id">' in html
+    assert "Sampaikan pengaduan" in html
