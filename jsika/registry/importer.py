@@ -21,6 +21,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from jsika.core.bulk import copy_rows
 from jsika.core.masking import mask_number
 from jsika.core.models import Job
 from jsika.core.scoping import region_writable_by
@@ -36,6 +37,8 @@ APPLY_HOUSEHOLDS = 500
 HOUSEHOLD_FIELDS = ["region_id", "address", "rt", "rw", "desil", "latitude", "longitude"]
 PERSON_FIELDS = ["name", "name_key", "sex", "birth_date", "relation", "education", "school_status", "pregnant",
                  "disabled", "occupation", "phone", "nik_mismatch"]
+STAGE_FIELDS = ["job_id", "row_number", "no_kk", "nik", "is_head", "region_code", "ok", "values", "raw", "problems",
+                "flag"]
 REJECT_COLUMNS = ["baris_asal", "kolom", "nilai", "alasan"]
 
 
@@ -118,7 +121,7 @@ class RegistryImport:
         self._flush_stage(batch, family_file)
 
     def _flush_stage(self, batch: list[ImportRow], family_file: ff.FamilyFile) -> None:
-        ImportRow.objects.bulk_create(batch, batch_size=STAGE_BATCH)
+        copy_rows(ImportRow, STAGE_FIELDS, ([getattr(r, f) for f in STAGE_FIELDS] for r in batch))
         self.report.rows_read += len(batch)
         self.progress("memeriksa baris", min(family_file.bytes_read, family_file.size), family_file.size)
 
