@@ -172,7 +172,7 @@ def seed_jscm(*, program: Program, admin, rng: random.Random) -> dict[int, int]:
                       exit_reason=_exit_reason(rng) if ended else "", reason=reason)
     batch.save()
     for year, slots in target.items():
-        services.set_quota(program=program, year=year, region=CILEGON, slots=slots)
+        services.set_quota(program=program, by=admin, year=year, region=CILEGON, slots=slots)
     return target
 
 
@@ -200,7 +200,7 @@ def seed_jamsosratu(*, program: Program, jscm: Program, admin, rng: random.Rando
             batch.add(program=program, household_id=pk, started_on=started, status=status,
                       reason="KPM Jamsosratu aktif (demo)")
     # Old data: a few families also active in JSCM (outside Pulomerak), for the overlap report.
-    doubles = (Enrollment.objects.filter(program=jscm, status=S.ACTIVE, household__region_id__startswith="36.72.0")
+    doubles = (Enrollment.objects.filter(region_q("household__region_id", CILEGON), program=jscm, status=S.ACTIVE)
                .exclude(region_q("household__region_id", PULOMERAK)).order_by("pk")
                .values_list("household_id", flat=True)[:10])
     for pk in doubles:
@@ -209,12 +209,12 @@ def seed_jamsosratu(*, program: Program, jscm: Program, admin, rng: random.Rando
     return batch.save()
 
 
-def _current_quotas(program: Program, level_codes: list[str], year: int, slack: int) -> None:
+def _current_quotas(program: Program, level_codes: list[str], year: int, slack: int, admin) -> None:
     for code in level_codes:
         used = (Enrollment.objects.filter(program=program, status__in=SLOT_STATUSES)
                 .filter(region_q("household__region_id", code)).count())
         if used:
-            services.set_quota(program=program, year=year, region=code, slots=used + slack)
+            services.set_quota(program=program, by=admin, year=year, region=code, slots=used + slack)
 
 
 def seed_pending(*, jscm: Program, jamsosratu: Program, admin) -> int:
@@ -250,9 +250,9 @@ def seed_programs(ctx=None, /, *, admin=None, rng: random.Random | None = None, 
     jamsosratu, jscm = create_presets(admin=admin)
     target = seed_jscm(program=jscm, admin=admin, rng=rng)
     n_jamsosratu = seed_jamsosratu(program=jamsosratu, jscm=jscm, admin=admin, rng=rng, today=today)
-    _current_quotas(jscm, [CILEGON], today.year, slack=20)
+    _current_quotas(jscm, [CILEGON], today.year, slack=20, admin=admin)
     _current_quotas(jamsosratu, ["36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"],
-                    today.year, slack=10)
+                    today.year, slack=10, admin=admin)
     pending = seed_pending(jscm=jscm, jamsosratu=jamsosratu, admin=admin)
     counts = " / ".join(f"{n:,}".replace(",", ".") + f" ({y})" for y, n in target.items())
     return (f"JSCM dan Jamsosratu: KPM JSCM {counts}; {n_jamsosratu} kepesertaan Jamsosratu; "
