@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from ninja import Query, Router
 
 from jsika.core.access_log import log_access
@@ -136,7 +137,7 @@ def list_households(request, filters: Query[HouseholdQuery]):
     wilayah = (filters.wilayah or "").strip()
     if wilayah and not _REGION_CODE.fullmatch(wilayah):
         raise BadInput("wilayah", "kode wilayah harus berbentuk 36, 36.72, 36.72.03 atau 36.72.03.1001.")
-    today = date.today()
+    today = timezone.localdate()
     qs = HouseholdFilter(
         wilayah=wilayah, q=(filters.q or "").strip(), hamil=filters.hamil, balita=filters.balita,
         lansia=filters.lansia, disabilitas=filters.disabilitas, anak_sekolah=filters.anak_sekolah or "",
@@ -160,7 +161,7 @@ def get_household(request, no_kk: str):
         lookup = {"pk": int(key)}
     else:
         raise BadInput("no_kk", "harus No. KK 16 digit angka (atau id keluarga).")
-    today = date.today()
+    today = timezone.localdate()
     household = with_criteria(households_for(user).filter(**lookup), today).first()
     if household is None:
         raise Http404
@@ -184,7 +185,7 @@ def find_person(request, query: Query[PersonQuery]):
     if not _SIXTEEN_DIGITS.fullmatch(nik):
         raise BadInput("nik", "harus tepat 16 digit angka (pencarian hanya dengan NIK lengkap).")
     full = sees_full_numbers(user)
-    today = date.today()
+    today = timezone.localdate()
     items = []
     for person in persons_for(user).filter(nik=nik).select_related("household__region"):
         log_access(user=user, action=AccessLog.Action.API_DETAIL, object_type="person", object_id=person.pk,

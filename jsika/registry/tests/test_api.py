@@ -1,5 +1,6 @@
 """The registry endpoints of specs/api.md: filters, pagination, detail, person lookup, errors, OpenAPI."""
 
+from datetime import date
 from urllib.parse import quote
 
 import pytest
@@ -357,3 +358,11 @@ def test_arbitrary_input_never_answers_500(call, world, params, nik, no_kk):
 def test_person_lookup_accepts_only_ascii_digits(call, nik):
     response = call("/persons", nik=nik)
     assert (response.status_code, response.json()["field"]) == (400, "nik")
+
+
+def test_list_query_count_does_not_grow_with_the_page(call, world, django_assert_max_num_queries):
+    for _ in range(30):
+        make_person(make_household("36.72.03.1001"), name="Warga", sex="L", birth_date=date(1990, 1, 1),
+                    relation="kepala keluarga")
+    with django_assert_max_num_queries(5):  # token, last-used stamp, count, one page
+        assert len(call("/households", limit=100).json()["items"]) == 34
