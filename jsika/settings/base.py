@@ -131,7 +131,7 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest family data file a page accepts; bigger files go through manage.py import_registry.
-REGISTRY_UPLOAD_MAX_BYTES = int(os.environ.get("JSIKA_REGISTRY_UPLOAD_MAX_BYTES", 100 * 1024 * 1024))
+REGISTRY_UPLOAD_MAX_BYTES = int(os.environ.get("JSIKA_REGISTRY_UPLOAD_MAX_BYTES", 256 * 1024 * 1024))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -86,3 +86,13 @@ def test_export_is_scoped_and_logged(client, operator, tmp_path, regions):
     assert client.get(reverse("registry:export"), {"wilayah": "36.02"}).status_code == 403
     client.force_login(User.objects.create_user("p", password="x", role="partner", scope="36"))
     assert client.get(reverse("registry:export")).status_code == 403
+
+
+def test_file_over_the_upload_limit_gets_a_clear_reason_and_nothing_is_queued(client, operator, settings):
+    settings.REGISTRY_UPLOAD_MAX_BYTES = 2 * 2**20
+    client.force_login(operator)
+    big = SimpleUploadedFile("besar.csv", b"no_kk,nik\n" + b"x" * (3 * 2**20))
+    response = client.post(reverse("registry:import"), {"file": big})
+    html = response.content.decode()
+    assert response.status_code == 200 and "melebihi batas unggah 2 MB" in html and "import_registry" in html
+    assert not Job.objects.exists()
