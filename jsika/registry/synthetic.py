@@ -14,6 +14,7 @@ adults (19+), so ``tidak sekolah lagi`` marks a school-age child who dropped out
 """
 
 import csv
+import functools
 import random
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -390,6 +391,10 @@ def insert_families(families: Iterable[list[dict[str, str]]], *, by, change_reas
                "history_user_id": by.pk if by else None}
     households = persons = 0
     batch: list[list[dict[str, str]]] = []
+    key = functools.lru_cache(maxsize=65536)(name_key)  # names repeat a lot
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # a larger page cache keeps index inserts off the disk
+            cursor.execute("PRAGMA cache_size = -262144")
 
     def flush():
         nonlocal households, persons
@@ -399,7 +404,7 @@ def insert_families(families: Iterable[list[dict[str, str]]], *, by, change_reas
         for home in homes:
             home["id"] = ids[home["no_kk"]]
         _insert(Household.history.model, [home | history for home in homes])
-        people = [_person(row, ids[row["no_kk"]], now) for family in batch for row in family]
+        people = [_person(row, ids[row["no_kk"]], now, key) for family in batch for row in family]
         _insert(Person, people)
         person_ids = dict(Person.objects.filter(household_id__in=list(ids.values())).values_list("nik", "id"))
         for person in people:
@@ -424,12 +429,12 @@ def _insert(model, rows: list[dict]) -> None:
     """One INSERT statement run for every row (DB-API executemany); rows are {attname: value}."""
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
     ops = connection.ops
-    adapt = {}
+    adapt = {}  # the same few timestamps and birth dates recur: adapt each value once
     for f in fields:
         if isinstance(f, DateTimeField):
-            adapt[f.attname] = ops.adapt_datetimefield_value
+            adapt[f.attname] = functools.lru_cache(maxsize=65536)(ops.adapt_datetimefield_value)
         elif isinstance(f, DateField):
-            adapt[f.attname] = ops.adapt_datefield_value
+            adapt[f.attname] = functools.lru_cache(maxsize=65536)(ops.adapt_datefield_value)
     params = [
         [adapt[f.attname](row.get(f.attname)) if f.attname in adapt else row.get(f.attname) for f in fields]
         for row in rows
@@ -449,9 +454,9 @@ def _household(row: dict[str, str], now) -> dict:
     }
 
 
-def _person(row: dict[str, str], household_id: int, now) -> dict:
+def _person(row: dict[str, str], household_id: int, now, key=name_key) -> dict:
     return {
-        "household_id": household_id, "nik": row["nik"], "name": row["nama"], "name_key": name_key(row["nama"]),
+        "household_id": household_id, "nik": row["nik"], "name": row["nama"], "name_key": key(row["nama"]),
         "sex": row["jenis_kelamin"], "birth_date": date.fromisoformat(row["tanggal_lahir"]),
         "relation": row["hubungan"], "education": row["pendidikan"], "school_status": row["status_sekolah"],
         "pregnant": row["hamil"] == "ya", "disabled": row["disabilitas"] == "ya", "occupation": row["pekerjaan"],
