@@ -34,3 +34,7 @@ install_error_handlers(api)
 from jsika.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/", registry_router)
+
+from jsika.grievances.api import router as grievances_router  # noqa: E402
+
+api.add_router("/", grievances_router)

@@ -44,15 +44,6 @@ def new_challenge() -> Challenge:
     return Challenge(question=_("Berapa %(a)s ditambah %(b)s?") % {"a": a, "b": b}, token=make_token(a, b))
 
 
-def question_for(token: str) -> str | None:
-    """The question of a still-valid token (to show it again when the form comes back with errors)."""
-    try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return _("Berapa %(a)s ditambah %(b)s?") % {"a": data["a"], "b": data["b"]}
-
-
 def verify(token: str, answer, *, now: float | None = None) -> None:
     """Accept the answer once, or raise ChallengeFailed saying why."""
     now = now if now is not None else time.time()
@@ -62,6 +53,8 @@ def verify(token: str, answer, *, now: float | None = None) -> None:
         raise ChallengeFailed(_("Pertanyaan pengaman sudah kedaluwarsa; jawab pertanyaan yang baru.")) from exc
     except signing.BadSignature as exc:
         raise ChallengeFailed(_("Pertanyaan pengaman tidak sah; muat ulang halaman.")) from exc
+    if now - data["t"] > MAX_AGE:
+        raise ChallengeFailed(_("Pertanyaan pengaman sudah kedaluwarsa; jawab pertanyaan yang baru."))
     if now - data["t"] < min_fill_seconds():
         raise ChallengeFailed(_("Formulir dikirim terlalu cepat; periksa isian lalu kirim lagi."))
     try:
