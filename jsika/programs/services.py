@@ -554,3 +554,22 @@ def close_reverification(*, campaign, by) -> int:
     campaign.closed_by, campaign.closed_at = by, timezone.now()
     campaign.save()
     return len(rows)
+
+
+@transaction.atomic
+def save_program(*, by, program: Program | None = None, fields: dict, code: str = "", owner_region=None,
+                 covered_regions=(), excluded_programs=(), funding=None, banks=None) -> Program:
+    """Create or update a program with its coverage, cost sharing and banks in one transaction (the edit page)."""
+    if program is None:
+        program = create_program(by=by, code=code, owner_region=owner_region, covered_regions=covered_regions,
+                                 excluded_programs=excluded_programs, **fields)
+    else:
+        program = update_program(program=program, by=by, covered_regions=covered_regions,
+                                 excluded_programs=excluded_programs, **fields)
+    if funding:
+        set_funding_shares(program=program, by=by, shares=funding)
+    elif funding is not None:
+        program.funding_shares.all().delete()
+    if banks is not None:
+        set_bank_overrides(program=program, by=by, overrides=banks)
+    return program
