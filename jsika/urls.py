@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/", RedirectView.as_view(url="/masuk/", permanent=True)),
     path("", include("jsika.core.urls")),
     path("registry/", include("jsika.registry.urls")),
+    path("program/", include("jsika.programs.urls")),
     path("", include("jsika.grievances.urls_public")),  # /pengaduan/, /transparansi/ (public-pages.md)
     path("grievances/", include("jsika.grievances.urls")),
 ]
