@@ -66,6 +66,7 @@ SEED_STEPS = [
     "jsika.core.demo.seed_accounts",
     "jsika.core.demo.seed_families",
     "jsika.core.demo.seed_caseload",
+    "jsika.programs.demo.seed_programs",
 ]
 
 
