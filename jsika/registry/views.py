@@ -19,6 +19,7 @@ from . import queries
 from .forms import HouseholdFilterForm
 from .models import Person, Relation
 from .timeline import household_timeline
+from .views_import import EXPORT_ROLES
 
 PAGE_SIZE = 25
 # Roles that read a household's change history (the auditor above all); partners and pendamping do not.
@@ -68,6 +69,7 @@ def household_list(request):
         "form": form, "page": page,
         "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "writes_registry": request.user.is_superuser or request.user.role in REGISTRY_WRITERS,
+        "exports_registry": request.user.is_superuser or request.user.role in EXPORT_ROLES,
     }
     template = "registry/_household_table.html" if request.htmx else "registry/household_list.html"
     return render(request, template, context)

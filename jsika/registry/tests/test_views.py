@@ -251,3 +251,19 @@ def test_partner_and_facilitator_do_not_see_the_timeline(client, world, username
     html = client.get(reverse("registry:household_detail", args=[world["pulomerak"].pk])).content.decode()
     assert "Ahmad Sujatmiko" in html
     assert 'id="timeline"' not in html
+
+
+def test_export_button_only_for_roles_that_may_export_and_keeps_the_region(client, world):
+    client.force_login(make_user("opd.pendidikan", "partner", "36"))
+    assert "/registry/ekspor/" not in client.get(LIST).content.decode()
+    client.force_login(make_user("auditor.inspektorat", "auditor", "36"))
+    assert 'href="/registry/ekspor/?wilayah=36.72.03"' in client.get(LIST, {"wilayah": "36.72.03"}).content.decode()
+
+
+def test_facilitator_region_choices_come_from_the_caseload(client, world):
+    facilitator = make_user("pendamping.pulomerak", "facilitator")
+    assign_caseload(facilitator, world["pulomerak"])
+    client.force_login(facilitator)
+    html = client.get(LIST).content.decode()
+    assert 'value="36.72.03.1001"' in html and 'value="36.72.03"' in html
+    assert 'value="36.72.01' not in html and 'value="36.02' not in html
