@@ -7,8 +7,10 @@ Reads of personal data start from the scoping function (``enrollments_for``, ``h
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jsika.core.scoping import region_q, scope_queryset
 from jsika.registry.models import Household
@@ -155,3 +157,26 @@ def overlaps_for(user, *, wilayah: str = "", program: Program | None = None, lim
         entry["multi"] += len(row.programs) > 1
         entry["pkh"] += row.is_pkh_recipient
     return OverlapReport(rows=rows, per_region=dict(sorted(per_region.items())))
+
+
+def households_enrolled(qs: QuerySet, *, program: str = "", status: str = "") -> QuerySet:
+    """Narrow households ``qs`` to KPM of ``program`` (a code, any case) with enrollment ``status``.
+
+    Either may be empty: no status means an enrollment that holds a slot (approved, active or
+    suspended); no program means any program. Unknown values raise ``ValidationError`` naming the
+    field (the registry API turns it into a 400). Used by ``GET /api/v1/households``.
+    """
+    enrollments = Enrollment.objects.filter(household=OuterRef("pk"))
+    if program:
+        found = Program.objects.filter(code__iexact=program.strip()).first()
+        if found is None:
+            raise ValidationError({"program": _("program tidak dikenal (%(code)s).") % {"code": program}})
+        enrollments = enrollments.filter(program=found)
+    if status:
+        if status not in EnrollmentStatus.values:
+            raise ValidationError({"status": _("status tidak dikenal (%(status)s); pilihan: %(choices)s.")
+                                             % {"status": status, "choices": ", ".join(EnrollmentStatus.values)}})
+        enrollments = enrollments.filter(status=status)
+    else:
+        enrollments = enrollments.filter(status__in=SLOT_STATUSES)
+    return qs.filter(Exists(enrollments))
