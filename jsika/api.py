@@ -35,6 +35,10 @@ from jsika.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/", registry_router)
 
+from jsika.programs.api import router as programs_router  # noqa: E402
+
+api.add_router("/", programs_router)
+
 from jsika.grievances.api import router as grievances_router  # noqa: E402
 
 api.add_router("/", grievances_router)
