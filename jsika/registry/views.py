@@ -53,7 +53,11 @@ def with_list_columns(qs, today: date):
     return qs.select_related("region__parent").annotate(
         head_name=Subquery(head.values("name")[:1]),
         head_nik=Subquery(head.values("nik")[:1]),
-        member_count=Count("members"),
+        # A correlated count, not Count("members"): no GROUP BY, so the page's LIMIT stays cheap.
+        member_count=Subquery(
+            Person.objects.filter(household=OuterRef("pk")).order_by().values("household")
+            .annotate(n=Count("pk")).values("n")[:1]
+        ),
         **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in flags.items()},
     )
 
@@ -98,7 +102,8 @@ def household_detail(request, pk):
     """One household in scope (404 outside it, never a hint that it exists), its members and history."""
     user = request.user
     household = get_object_or_404(
-        queries.households_for(user).select_related("region__parent__parent__parent"), pk=pk,
+        queries.households_for(user).select_related("region__parent__parent__parent").prefetch_related("members"),
+        pk=pk,
     )
     rows = member_rows(household, date.today())
     if user.role == Role.PARTNER:
