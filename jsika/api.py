@@ -39,6 +39,10 @@ from jsika.programs.api import router as programs_router  # noqa: E402
 
 api.add_router("/", programs_router)
 
+from jsika.fieldwork.api import router as fieldwork_router  # noqa: E402
+
+api.add_router("/", fieldwork_router)
+
 from jsika.grievances.api import router as grievances_router  # noqa: E402
 
 api.add_router("/", grievances_router)

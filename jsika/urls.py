@@ -17,6 +17,7 @@ urlpatterns = [
     path("program/", include("jsika.programs.urls")),
     path("", include("jsika.grievances.urls_public")),  # /pengaduan/, /transparansi/ (public-pages.md)
     path("grievances/", include("jsika.grievances.urls")),
+    path("lapangan/", include("jsika.fieldwork.urls")),
 ]
 
 if settings.DEBUG:
