@@ -9,6 +9,7 @@
 """
 
 import csv
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -33,7 +34,8 @@ from .models import Household, ImportRow, Person, Relation
 from .names import name_key
 
 STAGE_BATCH = 2000
-APPLY_HOUSEHOLDS = 500
+# Households written per transaction; small values only make crash tests able to stop an import mid-way.
+APPLY_HOUSEHOLDS = int(os.environ.get("JSIKA_IMPORT_BATCH_HOUSEHOLDS", "500"))
 HOUSEHOLD_FIELDS = ["region_id", "address", "rt", "rw", "desil", "latitude", "longitude"]
 PERSON_FIELDS = ["name", "name_key", "sex", "birth_date", "relation", "education", "school_status", "pregnant",
                  "disabled", "occupation", "phone", "nik_mismatch"]

@@ -2,12 +2,14 @@
 
 import logging
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from jsika.core.access_log import log_access
 from jsika.core.models import AccessLog, Job
@@ -16,6 +18,7 @@ from jsika.core.scoping import can_write_registry
 from .exporter import export_registry as write_family_file
 from .fileformat import FileError
 from .importer import ImportReport, Progress, RegistryImport
+from .models import ImportRow
 
 logger = logging.getLogger(__name__)
 IMPORT_KIND = "import_registry"
@@ -47,6 +50,7 @@ def import_family_file(*, path: str | Path, by, dry_run: bool = False, rejects_p
     """
     if not can_write_registry(by):
         raise PermissionDenied("Peran Anda tidak boleh mengimpor data keluarga.")
+    forget_stalled_imports()
     if job is None:
         job = Job.objects.create(kind=IMPORT_KIND, user=by, params={"file": Path(path).name, "dry_run": dry_run})
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
@@ -64,6 +68,19 @@ def import_family_file(*, path: str | Path, by, dry_run: bool = False, rejects_p
         raise
     _finish(job, status=Job.Status.DONE, result=report.as_dict())
     return report, job
+
+
+def forget_stalled_imports(after: timedelta = timedelta(minutes=30)) -> int:
+    """Imports whose process died (no progress for ``after``) are marked failed and their staging rows dropped.
+
+    Nothing of theirs is half-written: each batch of households was one transaction; importing the
+    same file again completes the work.
+    """
+    stalled = Job.objects.filter(kind=IMPORT_KIND, status=Job.Status.RUNNING, updated_at__lt=timezone.now() - after)
+    count = stalled.update(status=Job.Status.FAILED, error="Impor terhenti (proses berhenti). Impor ulang berkas "
+                                                            "yang sama untuk menyelesaikannya.")
+    ImportRow.objects.exclude(job__status=Job.Status.RUNNING).delete()
+    return count
 
 
 def _finish(job: Job, *, status: str, error: str = "", result: dict | None = None) -> None:
