@@ -115,9 +115,9 @@ def _school(family: _Family, rule: ComplianceRule):
     percent = _latest(family.visits, "school", "attendance_percent")
     low = {p: v for p, v in percent.items() if p in children and v < rule.school_min_percent}
     if low:
-        return NOT_MET, {"below_minimum": low, "minimum": rule.school_min_percent}
+        return NOT_MET, {"below_minimum": {str(p): v for p, v in low.items()}, "minimum": rule.school_min_percent}
     if children and all(p in percent for p in children):
-        return MET, {"attendance": {p: percent[p] for p in children}}
+        return MET, {"attendance": {str(p): percent[p] for p in children}}
     return UNKNOWN, {"missing": [p for p in children if p not in percent]}
 
 
