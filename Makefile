@@ -26,7 +26,7 @@ seed: migrate
 
 demo: seed
 	@$(BIN)/python manage.py demo_logins
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) bash scripts/serve_demo.sh
 
 lint: install
 	$(BIN)/ruff check jsika bench
