@@ -18,7 +18,7 @@ from jsika.regions.models import Region
 from jsika.registry.models import Household
 
 from . import services
-from .models import Category, Grievance, Outcome
+from .models import OPEN_STATUSES, Category, Grievance, Outcome
 
 PULOMERAK = "36.72.03"
 CUT_OUTCOME_NOTE = (
@@ -166,7 +166,8 @@ def seed_grievances(ctx=None, /, *, admin=None, rng: random.Random | None = None
 
     # 7. Closed as a duplicate.
     if made:
-        first_open = next((g for g in made if g.is_open), None)
+        first_open = (Grievance.objects.filter(pk__in=[g.pk for g in made], status__in=OPEN_STATUSES)
+                      .order_by("-filed_at").first())
         if first_open is not None:
             g = services.file_grievance(
                 category=first_open.category, region=first_open.region, at=_at(today - timedelta(days=1), 12),

@@ -180,7 +180,7 @@ def test_only_the_assigned_facilitator_may_add_notes(p):
 def test_link_household_in_scope_sets_the_facilitator_as_subject(p):
     household = make_household("36.72.03.1002")
     assign_caseload(p["facilitator"], household)
-    lebak = make_household("36.02.01.2001")
+    lebak = make_household("36.02.01.2002")
     g = file(category="facilitator")
     with pytest.raises(GrievanceError, match="tidak ditemukan"):
         services.link_household(grievance=g, no_kk=lebak.no_kk, by=p["operator"])
