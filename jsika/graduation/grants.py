@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from jsika.programs.models import Program
 
 from . import permissions
-from .models import FOLLOW_UP_MONTHS, BusinessType, Grant, GrantBudget, GrantDisbursement, GrantFollowUp, Graduation
+from .models import FOLLOW_UP_MONTHS, BusinessType, Graduation, Grant, GrantBudget, GrantDisbursement, GrantFollowUp
 from .services import GraduationError, Recorded, _client_uuid, _refuse
 
 MAX_GRANT_RUPIAH = 50_000_000  # a typing slip guard: UEP grants are a few million rupiah

@@ -22,11 +22,11 @@ from .models import (
     Assessment,
     Band,
     BusinessType,
+    Graduation,
+    GraduationTarget,
     Grant,
     GrantBudget,
     GrantFollowUp,
-    Graduation,
-    GraduationTarget,
     add_months,
 )
 from .rules import ASSESSMENT_VALID_DAYS

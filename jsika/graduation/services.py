@@ -14,9 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jsika.core.scoping import code_in_scope
+from jsika.core.scoping import code_in_scope, region_q
+from jsika.programs import permissions as program_permissions
 from jsika.programs import services as program_services
 from jsika.programs.models import Enrollment, EnrollmentStatus, ExitReason, Program
+from jsika.programs.queries import waiting_list
 from jsika.regions.models import Region
 from jsika.registry.models import Household
 
@@ -235,7 +237,8 @@ def _locked_graduation(graduation: Graduation) -> Graduation:
 
 
 @transaction.atomic
-def propose_graduation(*, by, enrollment: Enrollment, kind: str, reason: str = "", on: date | None = None) -> Graduation:
+def propose_graduation(*, by, enrollment: Enrollment, kind: str, reason: str = "",
+                       on: date | None = None) -> Graduation:
     """Propose that an active KPM graduates; refused without an assessment or a reached tenure (see rules.py)."""
     enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("household", "program")
                   .get(pk=enrollment.pk))
@@ -283,10 +286,11 @@ def approve_graduation(*, graduation: Graduation, by, note: str = "", on: date |
     _refuse(rules.graduation_refusal(evidence, graduation.kind, graduation.reason))
     note_text = f"{graduation.get_kind_display()}" + (f": {graduation.reason}" if graduation.reason else "")
     try:
-        _exited, replacement = program_services.exit_enrollment(
-            enrollment=enrollment, by=by, reason=ExitReason.GRADUATED, note=note_text, ended_on=on)
+        program_services.exit_enrollment(enrollment=enrollment, by=by, reason=ExitReason.GRADUATED, note=note_text,
+                                         ended_on=on, fill_slot=False)
     except program_services.ProgramError as exc:
         raise GraduationError(str(exc)) from None
+    replacement = release_slot(enrollment, by=by)
     graduation.status = Graduation.Status.APPROVED
     graduation.decided_by, graduation.decided_at, graduation.decision_note = by, timezone.now(), note.strip()
     graduation.graduated_on, graduation.replacement = on, replacement
@@ -294,6 +298,30 @@ def approve_graduation(*, graduation: Graduation, by, note: str = "", on: date |
     graduation._history_user = by
     graduation.save()
     return graduation
+
+
+def release_slot(enrollment: Enrollment, *, by) -> Enrollment | None:
+    """Propose the next household of the waiting list for the graduated KPM's slot (programs' rules).
+
+    Unlike ``exit_enrollment(fill_slot=True)``, households that graduated from this program (the one just
+    leaving included) are skipped: coming back needs a deliberate, flagged proposal, not an automatic one.
+    """
+    if not program_permissions.can_propose(by):
+        return None
+    graduated = Graduation.objects.filter(program=enrollment.program_id, status__in=(
+        Graduation.Status.APPROVED,)).values("household_id")
+    candidates = (waiting_list(enrollment.program, program_services._slot_area(enrollment))
+                  .exclude(pk=enrollment.household_id).exclude(pk__in=graduated))
+    if not by.is_superuser:
+        candidates = candidates.filter(region_q("region_id", by.scope))
+    reason = _("Mengisi slot yang dilepas oleh KPM %(kk)s (graduasi)") % {"kk": enrollment.household.no_kk}
+    for household in candidates[:20]:
+        try:
+            return program_services.propose_enrollment(household=household, program=enrollment.program, by=by,
+                                                       reason=reason)
+        except program_services.TransitionError:
+            continue  # the waiting list's database filter and the explained eligibility rules disagree: next
+    return None
 
 
 @transaction.atomic

@@ -19,12 +19,15 @@ def v1() -> Instrument:
 
 
 def answers(instrument: Instrument | None = None, level: str = "best") -> dict:
-    """Answers choosing for every indicator its best (``best``), worst (``worst``) or a middle option (``mid``)."""
+    """Answers choosing for every indicator its best (``best``), worst (``worst``) or the best option worth at
+    most two thirds of the top (``mid``)."""
     instrument = instrument or v1()
     chosen = {}
     for indicator in indicators_of(instrument):
         options = sorted(indicator.options.all(), key=lambda o: (o.score, o.pk))
-        pick = {"best": options[-1], "worst": options[0], "mid": options[len(options) // 2]}[level]
+        top = options[-1].score
+        middle = [o for o in options if 3 * o.score <= 2 * top][-1]  # v1: 24 of 40 points, "berkembang"
+        pick = {"best": options[-1], "worst": options[0], "mid": middle}[level]
         chosen[indicator.code] = pick.pk
     return chosen
 
@@ -32,10 +35,10 @@ def answers(instrument: Instrument | None = None, level: str = "best") -> dict:
 def kpm(program, p, *, region: str = "36.72.03.1001", started_on: date = date(2020, 3, 1), household=None):
     """An active KPM of ``program`` started on ``started_on`` (tenure = program.tenure_years from then)."""
     household = household or family(region)
-    e = program_services.propose_enrollment(household=household, program=program, by=p["operator"])
-    e = program_services.verify_enrollment(enrollment=e, by=p["operator2"])
-    e = program_services.approve_enrollment(enrollment=e, by=p["manager"])
-    return program_services.activate_enrollment(enrollment=e, by=p["operator"], started_on=started_on)
+    e = program_services.propose_enrollment(household=household, program=program, by=p["admin"])
+    e = program_services.verify_enrollment(enrollment=e, by=p["manager_banten"])
+    e = program_services.approve_enrollment(enrollment=e, by=p["manager_banten"])
+    return program_services.activate_enrollment(enrollment=e, by=p["admin"], started_on=started_on)
 
 
 def assess(household, by, *, level: str = "best", on: date = date(2024, 5, 2), instrument=None, **kw):
