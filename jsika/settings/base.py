@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "jsika.fieldwork",
     "jsika.programs",
     "jsika.grievances",
-    "jsika.partners",
     "jsika.graduation",
     "jsika.payments",
 ]
