@@ -2,6 +2,7 @@ from datetime import date
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -20,8 +21,17 @@ def landing(request):
     return render(request, "core/landing.html")
 
 
+class LoginForm(AuthenticationForm):
+    # Django's Indonesian catalogue renders "nama pengguna nama pengguna" here; say it plainly.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Nama pengguna atau kata sandi salah. Huruf besar dan kecil dibedakan."),
+    }
+
+
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 

@@ -65,7 +65,7 @@ def test_wrong_password_shows_an_error_in_indonesian(client):
     make_user("operator.cilegon", "operator", "36.72")
     response = client.post("/masuk/", {"username": "operator.cilegon", "password": "salah-sekali"})
     assert response.status_code == 200
-    assert "nama pengguna dan sandi yang benar" in response.content.decode().lower()
+    assert "Nama pengguna atau kata sandi salah." in response.content.decode()
 
 
 def test_five_failures_lock_the_account_with_the_lockout_page(client):
