@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "jsika.grievances",
     "jsika.graduation",
     "jsika.payments",
+    "jsika.reports",
 ]
 
 MIDDLEWARE = [
