@@ -175,7 +175,8 @@ def record_disbursement_result(*, disbursement: GrantDisbursement, by, paid: boo
                                note: str = "") -> GrantDisbursement:
     """The bank's answer for a transfer: BERHASIL marks the grant disbursed; GAGAL (with its reason) allows a resend."""
     disbursement = (GrantDisbursement.objects.select_for_update(of=("self",))
-                    .select_related("grant__household", "grant__program").get(pk=disbursement.pk))
+                    .select_related("grant__household", "grant__program", "grant__graduation")
+                    .get(pk=disbursement.pk))
     grant = disbursement.grant
     _refuse(permissions.disburse_refusal(by, grant), GrantError)
     if disbursement.status != GrantDisbursement.Status.PENDING:
@@ -183,6 +184,9 @@ def record_disbursement_result(*, disbursement: GrantDisbursement, by, paid: boo
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise GrantError(_("Tanggal dikreditkan tidak boleh di masa depan."))
+    if on < grant.graduation.graduated_on:
+        raise GrantError(_("Tanggal dikreditkan tidak boleh sebelum tanggal graduasi (%(d)s).")
+                         % {"d": grant.graduation.graduated_on.strftime("%d-%m-%Y")})
     if paid:
         disbursement.status, disbursement.paid_on, disbursement.note = GrantDisbursement.Status.PAID, on, note
         grant = _locked(grant)
