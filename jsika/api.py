@@ -46,3 +46,7 @@ api.add_router("/", fieldwork_router)
 from jsika.grievances.api import router as grievances_router  # noqa: E402
 
 api.add_router("/", grievances_router)
+
+from jsika.payments.api import router as payments_router  # noqa: E402
+
+api.add_router("/", payments_router)
