@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, IntegerField, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -30,6 +30,7 @@ from jsika.regions.models import Region
 
 from . import fileformat as ff
 from .identity import IdentityError, clean_sixteen_digits, nik_mismatch, parse_nik_strict
+from .import_sql import apply_range
 from .models import Household, ImportRow, Person, Relation
 from .names import name_key
 
@@ -157,7 +158,7 @@ class RegistryImport:
                              f"desa/kelurahan {region} di luar wilayah kerja Anda ({self.by.scope or '-'})."])
         values = {
             "name": name, "sex": sex, "birth_date": birth.isoformat() if birth else None, "relation": relation,
-            "region_id": region,
+            "region_id": region, "name_key": name_key(name) if name else "",
             "address": take("alamat", ff.text_field, "alamat", 255) or "",
             "rt": take("rt", ff.parse_rt_rw, "rt") or "",
             "rw": take("rw", ff.parse_rt_rw, "rw") or "",
@@ -295,13 +296,18 @@ class RegistryImport:
                        .values_list("no_kk", flat=True).distinct()[:APPLY_HOUSEHOLDS])
             if not kks:
                 break
-            last = kks[-1]
-            rows = self._rows_of_households(kks)
+            low, last = last, kks[-1]
             if self.dry_run:
-                self.apply_households(rows, write=False)
+                self.apply_households(self._rows_of_households(kks), write=False)
+            elif connection.vendor == "postgresql":
+                with transaction.atomic():
+                    counts = apply_range(job_id=self.job.pk, low=low, high=last, user_id=self.by.pk,
+                                         reason=self.reason)
+                for name, value in counts.items():
+                    setattr(self.report, name, getattr(self.report, name) + value)
             else:
                 with transaction.atomic():
-                    self.apply_households(rows, write=True)
+                    self.apply_households(self._rows_of_households(kks), write=True)
             done += len(kks)
             self.progress("menyimpan keluarga", done, total)
 
@@ -411,7 +417,7 @@ def _household_values(group: list[ImportRow]) -> dict | None:
 def _person_values(row: ImportRow) -> dict:
     v = row.values
     return {
-        "name": v["name"], "name_key": name_key(v["name"]), "sex": v["sex"],
+        "name": v["name"], "name_key": v["name_key"], "sex": v["sex"],
         "birth_date": date.fromisoformat(v["birth_date"]), "relation": v["relation"],
         "education": v["education"], "school_status": v["school_status"], "pregnant": v["pregnant"],
         "disabled": v["disabled"], "occupation": v["occupation"], "phone": v["phone"], "nik_mismatch": row.flag,
