@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("jsika.grievances.urls_public")),  # /pengaduan/, /transparansi/ (public-pages.md)
     path("grievances/", include("jsika.grievances.urls")),
     path("lapangan/", include("jsika.fieldwork.urls")),
+    path("laporan/", include("jsika.reports.urls")),
 ]
 
 if settings.DEBUG:
