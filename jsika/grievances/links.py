@@ -1,9 +1,7 @@
 """What a grievance's linked household shows the handler: its enrollments and, once payments exist, its payments.
 
 Other apps are optional here (``apps.is_installed`` guards): a card is simply absent until its app is.
-Contract for ``jsika.payments``: ``jsika.payments.queries.household_payments(household, *, user)`` returns
-rows (dicts or objects) with ``program``, ``period``, ``bank``, ``amount_rupiah``, ``status`` (a label),
-``paid_on`` (date or None) — the payments of that household that ``user`` may read, newest first.
+Payments come from ``jsika.payments.queries.payments_for_household(user, household)`` (already scoped).
 """
 
 import importlib
@@ -31,11 +29,24 @@ def household_enrollments(household, user) -> list | None:
     return list(enrollments_for(user).filter(household=household).order_by("-started_on", "-pk")[:20])
 
 
-def household_payments(household, user) -> list | None:
-    """The household's payments (newest first) readable by ``user``; None without the payments app."""
+def household_payments(household, user) -> list[dict] | None:
+    """The household's payments readable by ``user``, newest first: owed, credited, status — what an "aid cut"
+    complaint is checked against. None without the payments app (the card says so)."""
     if not apps.is_installed("jsika.payments"):
         return None
-    household_payments_of = _optional("jsika.payments.queries", "household_payments")
-    if household_payments_of is None:
+    payments_for_household = _optional("jsika.payments.queries", "payments_for_household")
+    if payments_for_household is None:
         return None
-    return list(household_payments_of(household, user=user))[:50]
+    return [{
+        "program": p.program.code, "period": f"{p.year} · {p.stage}", "bank": p.bank_code,
+        "amount_rupiah": p.amount_rupiah, "credited_rupiah": getattr(p, "credited_amount_rupiah", None),
+        "status": p.get_status_display(), "credited_on": getattr(p, "credited_on", None),
+        "note": getattr(p, "flag_reason", "") or getattr(p, "bank_reason", ""),
+        "short": _credited_less(p),
+    } for p in payments_for_household(user, household)[:50]]
+
+
+def _credited_less(payment) -> bool:
+    """Did the bank credit less than the household was owed? (The first thing an "aid cut" check looks at.)"""
+    credited = getattr(payment, "credited_amount_rupiah", None)
+    return credited is not None and credited < payment.amount_rupiah

@@ -3,10 +3,10 @@
 Figures come from *providers*, so each domain app supplies its own numbers without this page knowing its
 tables. A provider is a ``Figure`` whose ``compute(program, year, prefix, depth)`` answers
 ``{area_code: Cell}`` for the areas below ``prefix`` (codes cut to ``depth`` characters: 2 province,
-5 kab/kota, 8 kecamatan). Built in: KPM and graduations (from ``jsika.programs`` enrollments) and
-grievances filed/resolved. An installed app may add or replace figures with a module
-``<app>.public_figures`` holding ``FIGURES: list[Figure]`` (e.g. ``jsika.payments.public_figures`` for the
-amounts paid, ``jsika.graduation.public_figures`` for graduations; same ``key`` replaces the built-in one).
+5 kab/kota, 8 kecamatan). Built in: KPM and graduations (from ``jsika.programs`` enrollments), the
+amounts paid (``jsika.payments``, when installed) and grievances filed/resolved. An installed app may
+add or replace figures with a module ``<app>.public_figures`` holding ``FIGURES: list[Figure]`` (e.g.
+``jsika.graduation.public_figures``; the same ``key`` replaces the built-in one).
 
 Privacy: a cell resting on 1–4 households is shown as "< 5"; when only one cell of a column is hidden in a
 table whose total is shown, the next smallest is hidden too, so it cannot be worked out by subtraction.
@@ -20,8 +20,8 @@ from datetime import date
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
-from django.db.models.functions import Substr
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
 from jsika.core.scoping import region_q
@@ -90,6 +90,22 @@ def graduation_cells(program: str, year: int, prefix: str, depth: int) -> dict[s
     return _counts(qs, "household__region", prefix, depth, distinct="household_id")
 
 
+def paid_cells(program: str, year: int, prefix: str, depth: int) -> dict[str, Cell]:
+    """Rupiah credited to KPM accounts for ``year``'s payments (status paid), and how many households got them.
+
+    Counted where the household lived when paid (the payment's own region code)."""
+    payment = apps.get_model("payments", "Payment")
+    qs = payment.objects.filter(status="paid", year=year)
+    if program:
+        qs = qs.filter(program__code=program)
+    rows = (qs.filter(region_q("region_code", prefix)).annotate(area=Substr("region_code", 1, depth))
+            .values("area")
+            .annotate(total=Sum(Coalesce("credited_amount_rupiah", "amount_rupiah")),
+                      n=Count("household_id", distinct=True))
+            .order_by())
+    return {r["area"]: Cell(r["total"] or 0, r["n"]) for r in rows}
+
+
 def grievances_filed_cells(program: str, year: int, prefix: str, depth: int) -> dict[str, Cell]:
     """Grievances filed in ``year`` (all programs: many who complain do not know the program's name)."""
     return _counts(Grievance.objects.filter(filed_at__year=year), "region", prefix, depth)
@@ -111,6 +127,9 @@ PROGRAM_FIGURES = [
     Figure("kpm", _("KPM"), "households", kpm_cells, note=_("Keluarga penerima manfaat"), order=10),
     Figure("graduations", _("Graduasi"), "households", graduation_cells, order=60),
 ]
+PAYMENT_FIGURES = [
+    Figure("paid", _("Dana tersalur"), "rupiah", paid_cells, note=_("Dikreditkan ke rekening KPM"), order=20),
+]
 
 
 def figures() -> list[Figure]:
@@ -118,6 +137,8 @@ def figures() -> list[Figure]:
     found = {f.key: f for f in BUILT_IN}
     if apps.is_installed("jsika.programs"):
         found.update({f.key: f for f in PROGRAM_FIGURES})
+    if apps.is_installed("jsika.payments"):
+        found.update({f.key: f for f in PAYMENT_FIGURES})
     for app in PLUGIN_APPS:
         if not apps.is_installed(app):
             continue

@@ -48,7 +48,7 @@ def table_cells(page: str, table_id: str) -> dict[str, dict[str, str]]:
     rows = {}
     for code, cells in re.findall(r'<tr[^>]*data-(?:code|year)="([^"]+)"[^>]*>(.*?)</tr>', body, re.S):
         rows[code] = {k: html.unescape(re.sub(r"<[^>]+>", "", v)).strip()
-                      for k, v in re.findall(r'<td class="num" data-key="([^"]+)">(.*?)</td>', cells, re.S)}
+                      for k, v in re.findall(r'<td class="num" data-key="([^"]+)"[^>]*>(.*?)</td>', cells, re.S)}
     return rows
 
 
@@ -77,7 +77,7 @@ def test_filters_in_the_address_select_program_year_and_region(client, jscm):
     assert response.status_code == 200
     assert 'id="region-trail"' in page and "Kecamatan" not in page.split('id="region-trail"')[1][:40]
     cells = table_cells(page, "region-table")
-    assert cells == {"36.72.03": {"kpm": "12", "graduations": "5", "grievances_filed": "0",
+    assert cells == {"36.72.03": {"kpm": "12", "paid": "Rp0", "graduations": "5", "grievances_filed": "0",
                                   "grievances_resolved": "0"}}
     assert '<option value="2017" selected>' in page and '<option value="JSCM" selected>' in page
 
@@ -119,7 +119,8 @@ def test_csv_has_every_year_and_the_same_hiding(client, jscm):
 
 
 def test_a_plugged_in_rupiah_figure_hides_by_households_not_by_amount(client, jscm, monkeypatch):
-    paid = {"36.72.03": tp.Cell(100_500_000, 201), "36.72.01": tp.Cell(2_000_000, 2), "36.72.02": tp.Cell(5_000_000, 10)}
+    paid = {"36.72.03": tp.Cell(100_500_000, 201), "36.72.01": tp.Cell(2_000_000, 2),
+            "36.72.02": tp.Cell(5_000_000, 10)}
 
     def paid_cells(program, year, prefix, depth):
         if depth == len(prefix):
@@ -127,14 +128,13 @@ def test_a_plugged_in_rupiah_figure_hides_by_households_not_by_amount(client, js
         return paid
 
     figure = tp.Figure("paid", "Dana tersalur", "rupiah", paid_cells, order=20)
-    monkeypatch.setattr(tp, "PROGRAM_FIGURES", [*tp.PROGRAM_FIGURES, figure])
+    monkeypatch.setattr(tp, "PAYMENT_FIGURES", [figure])  # stands in for the payments module's figure
     page = client.get("/transparansi/?program=JSCM&tahun=2019&wilayah=36.72").content.decode()
     cells = table_cells(page, "region-table")
     assert cells["36.72.03"]["paid"] == "Rp100.500.000"
     assert cells["36.72.01"]["paid"] == "< 5"
     assert cells["36.72.02"]["paid"] == "< 5"  # the complement of the single hidden cell
     assert cells["36.72"]["paid"] == "Rp107.500.000"
-    assert "Data dana tersalur akan tampil" not in page
 
 
 def test_the_page_draws_its_charts_from_embedded_json_without_inline_script(client, jscm):
@@ -151,3 +151,35 @@ def test_without_programs_the_page_still_shows_grievance_figures(client, regions
     assert response.status_code == 200
     page = response.content.decode()
     assert "Pengaduan masuk" in page
+
+
+def test_amounts_paid_come_from_the_payments_credited(client, regions):
+    from jsika.payments.models import Payment
+    from jsika.payments.tests.factories import approved_cycle, jscm_world
+
+    program, p, _ = jscm_world(n_pulomerak=6, n_ciwaduk=0)
+    cycle = approved_cycle(program, p, year=2025)
+    payments = list(Payment.objects.filter(cycle=cycle).order_by("pk"))
+    assert len(payments) == 6
+    Payment.objects.filter(pk__in=[x.pk for x in payments[:5]]).update(
+        status="paid", credited_amount_rupiah=1_000_000, credited_on=date(2025, 11, 20))
+    Payment.objects.filter(pk=payments[5].pk).update(status="failed")
+    page = client.get("/transparansi/?program=JSCM&tahun=2025&wilayah=36.72").content.decode()
+    cells = table_cells(page, "region-table")
+    assert cells["36.72.03"]["paid"] == "Rp5.000.000" and cells["36.72"]["paid"] == "Rp5.000.000"
+    assert cells["36.72.01"]["paid"] == "Rp0"
+    assert "Data dana tersalur akan tampil" not in page
+
+
+def test_an_app_can_plug_in_or_replace_a_figure(monkeypatch):
+    import sys
+    import types
+
+    replacement = tp.Figure("graduations", "Graduasi (modul graduasi)", "households", lambda *a: {}, order=60)
+    module = types.ModuleType("jsika.grievances.public_figures")
+    module.FIGURES = [replacement]
+    monkeypatch.setitem(sys.modules, "jsika.grievances.public_figures", module)
+    monkeypatch.setattr(tp, "PLUGIN_APPS", ("jsika.grievances", "jsika.not_installed"))
+    figures = {f.key: f for f in tp.figures()}
+    assert figures["graduations"] is replacement
+    assert list(figures) == ["kpm", "paid", "graduations", "grievances_filed", "grievances_resolved"]

@@ -202,3 +202,21 @@ def test_the_photo_is_served_only_to_those_who_may_read_the_grievance(client, p)
     client.force_login(p["operator_lebak"])
     assert client.get(f"/grievances/{g.pk}/foto/").status_code == 404
     assert not client.get(f"/media/{g.photo.name}").status_code == 200
+
+
+def test_the_linked_household_shows_what_the_bank_credited(client, regions):
+    from jsika.payments.models import Payment
+    from jsika.payments.tests.factories import approved_cycle, jscm_world
+
+    program, p, enrollments = jscm_world(n_pulomerak=1, n_ciwaduk=0)
+    cycle = approved_cycle(program, p, year=2025)
+    Payment.objects.filter(cycle=cycle).update(status="paid", credited_amount_rupiah=700_000,
+                                               credited_on="2025-11-20")
+    household = enrollments[0].household
+    g = file(region=household.region_id)
+    services.link_household(grievance=g, no_kk=household.no_kk, by=p["operator"])
+    client.force_login(p["operator"])
+    page = client.get(f"/grievances/{g.pk}/").content.decode()
+    table = page.split('id="household-payments"')[1].split("</table>")[0]
+    assert "Rp1.000.000" in table and "Rp700.000" in table and "20-11-2025" in table
+    assert 'class="table-warning"' in table  # credited less than owed

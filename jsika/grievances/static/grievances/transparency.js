@@ -6,9 +6,12 @@
   var data = JSON.parse(source.textContent);
   var palette = ["#0b3d6e", "#f2b705", "#1c6b3c", "#9c1c4b", "#5b3a99", "#8a5300"];
   var number = new Intl.NumberFormat("id-ID");
-  var figures = data.figures.filter(function (f) { return f.kind !== "rupiah"; });
+  // Per year: the household figures (KPM, graduations) share one scale; per region: the first figure only.
+  var households = data.figures.filter(function (f) { return f.kind === "households"; });
+  var yearFigures = households.length ? households : data.figures.filter(function (f) { return f.kind !== "rupiah"; });
+  var regionFigures = yearFigures.slice(0, 1);
 
-  function datasets(series) {
+  function datasets(figures, series) {
     return figures.map(function (f, i) {
       return { label: f.label, data: series[f.key], backgroundColor: palette[i % palette.length], borderRadius: 3 };
     });
@@ -25,7 +28,7 @@
 
   var years = document.getElementById("chart-years");
   if (years) {
-    new Chart(years, { type: "bar", data: { labels: data.years, datasets: datasets(data.by_year) }, options: common });
+    new Chart(years, { type: "bar", data: { labels: data.years, datasets: datasets(yearFigures, data.by_year) }, options: common });
   }
   var regions = document.getElementById("chart-regions");
   if (regions && data.regions.length) {
@@ -33,7 +36,7 @@
     horizontal.indexAxis = "y";
     horizontal.scales = { x: { beginAtZero: true } };
     horizontal.plugins.tooltip.callbacks.label = tooltip;
-    new Chart(regions, { type: "bar", data: { labels: data.regions, datasets: datasets(data.by_region) },
+    new Chart(regions, { type: "bar", data: { labels: data.regions, datasets: datasets(regionFigures, data.by_region) },
       options: horizontal });
   }
 })();
