@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jsika.programs.models import Program
 
-from .models import BusinessType, Grant, GraduationKind
+from .models import BusinessType, GraduationKind, Grant
 from .scoring import indicators_of
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")

@@ -21,7 +21,7 @@ from .forms import (
     GrantDecisionForm,
     GrantFilterForm,
 )
-from .models import FOLLOW_UP_MONTHS, Grant, GrantDisbursement, Graduation
+from .models import FOLLOW_UP_MONTHS, Graduation, Grant, GrantDisbursement
 from .views import _page, reader_required
 
 

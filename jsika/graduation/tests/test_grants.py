@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jsika.graduation import grants, queries, services
 from jsika.graduation.grants import GrantError
-from jsika.graduation.models import FOLLOW_UP_MONTHS, Grant, GrantDisbursement, GraduationKind, add_months
+from jsika.graduation.models import FOLLOW_UP_MONTHS, GraduationKind, Grant, GrantDisbursement, add_months
 
 from .factories import assign_caseload, kpm, world
 
