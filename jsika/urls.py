@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("jsika.core.urls")),
     path("registry/", include("jsika.registry.urls")),
     path("program/", include("jsika.programs.urls")),
+    path("graduasi/", include("jsika.graduation.urls")),
     path("", include("jsika.grievances.urls_public")),  # /pengaduan/, /transparansi/ (public-pages.md)
     path("grievances/", include("jsika.grievances.urls")),
     path("lapangan/", include("jsika.fieldwork.urls")),
