@@ -47,6 +47,10 @@ from jsika.grievances.api import router as grievances_router  # noqa: E402
 
 api.add_router("/", grievances_router)
 
+from jsika.graduation.api import router as graduation_router  # noqa: E402
+
+api.add_router("/", graduation_router)
+
 from jsika.payments.api import router as payments_router  # noqa: E402
 
 api.add_router("/", payments_router)
