@@ -9,6 +9,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -60,7 +61,7 @@ def instrument(request, on: date | None = None):
     require_role(request, *READERS)
     found = services.instrument_on(on or timezone.localdate())
     if found is None:
-        return 404, {"detail": "Belum ada instrumen asesmen yang berlaku pada tanggal itu."}
+        raise Http404
     indicators = [{"code": i.code, "label": i.label, "help_text": i.help_text, "weight": i.weight,
                    "options": [{"id": o.pk, "label": o.label, "score": o.score} for o in i.options.all()]}
                   for i in found.indicators.prefetch_related("options").order_by("order", "pk")]
