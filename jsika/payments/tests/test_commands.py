@@ -1,9 +1,11 @@
 """The operator commands of specs/commands.md, run as from the shell (exit codes included)."""
 
 import json
+import sys
 
 import pytest
-from django.core.management import execute_from_command_line
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from ..models import Payment
 from .factories import approved_cycle, jscm_world, ready_cycle
@@ -12,9 +14,14 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*argv) -> int:
-    """``manage.py argv…``: the exit code (0 when the command returned normally)."""
+    """``manage.py argv…``: the exit code, as ``BaseCommand.run_from_argv`` gives it (a ``CommandError`` is
+    printed to stderr and exits 1). ``run_from_argv`` itself closes the database connections, which would end
+    the test's transaction on PostgreSQL, so its handling is repeated here."""
     try:
-        execute_from_command_line(["manage.py", *argv])
+        call_command(*argv)
+    except CommandError as error:
+        sys.stderr.write(f"CommandError: {error}\n")
+        return error.returncode
     except SystemExit as exit_:
         return exit_.code or 0
     return 0
