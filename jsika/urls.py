@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("jsika.grievances.urls_public")),  # /pengaduan/, /transparansi/ (public-pages.md)
     path("grievances/", include("jsika.grievances.urls")),
     path("lapangan/", include("jsika.fieldwork.urls")),
+    path("penyaluran/", include("jsika.payments.urls")),
     path("laporan/", include("jsika.reports.urls")),
 ]
 
