@@ -83,6 +83,11 @@ def _prefix(level: int) -> str:
     return "''" if level == 0 else f"substr(region_code, 1, {PREFIX_LENGTH[level]})"
 
 
+def _group(level: int) -> str:
+    """The region part of a GROUP BY (none for the whole country: PostgreSQL refuses a constant there)."""
+    return "" if level == 0 else ", " + _prefix(level)
+
+
 def roll_up_regions(metrics: list[str]) -> int:
     """Sum the rows of ``metrics`` from each level into its parent, desa up to the whole country."""
     if not metrics:
@@ -96,7 +101,8 @@ def roll_up_regions(metrics: list[str]) -> int:
             f"INSERT INTO {table} ({columns}) "
             f"SELECT metric, program_id, year, month, {quote('key')}, {prefix}, %s, SUM(value) FROM {table} "
             f"WHERE level = %s AND metric IN ({marks}) "
-            f"GROUP BY metric, program_id, year, month, {quote('key')}, {prefix}", [level - 1, level, *metrics])
+            f"GROUP BY metric, program_id, year, month, {quote('key')}{_group(level - 1)}",
+            [level - 1, level, *metrics])
     return added
 
 
@@ -116,5 +122,5 @@ def roll_up_cycles() -> int:
         added += execute(
             f"INSERT INTO {table} ({columns}) "
             f"SELECT {group}, {prefix}, %s, {sums}, MIN(min_amount_rupiah), MAX(max_amount_rupiah) FROM {table} "
-            f"WHERE level = %s GROUP BY {group}, {prefix}", [level - 1, level])
+            f"WHERE level = %s GROUP BY {group}{_group(level - 1)}", [level - 1, level])
     return added
