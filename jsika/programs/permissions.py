@@ -6,6 +6,7 @@ so the page never offers what the service would refuse.
 
 from django.utils.translation import gettext as _
 
+from jsika.core.masking import mask_number
 from jsika.core.roles import Role
 from jsika.core.scoping import code_in_scope
 
@@ -37,7 +38,7 @@ def program_refusal(user, program=None, owner_code: str | None = None) -> str | 
 def _household_refusal(user, household) -> str | None:
     if not _in_scope(user, household.region_id):
         return _("Keluarga %(kk)s berada di luar cakupan wilayah Anda (%(scope)s).") % {
-            "kk": household.no_kk, "scope": user.scope or "-"}
+            "kk": mask_number(household.no_kk), "scope": user.scope or "-"}
     return None
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jsika.core.masking import mask_number
 from jsika.core.scoping import code_in_scope, region_q
 from jsika.regions.models import Region
 
@@ -269,11 +270,11 @@ def propose_enrollment(*, household, program: Program, by, reason: str = "") -> 
     existing = Enrollment.objects.filter(program=program, household=household, status__in=OPEN_STATUSES).first()
     if existing:
         raise TransitionError(_("Keluarga %(kk)s sudah terdaftar di %(program)s (status %(status)s).") % {
-            "kk": household.no_kk, "program": program.code, "status": existing.get_status_display()})
+            "kk": mask_number(household.no_kk), "program": program.code, "status": existing.get_status_display()})
     result = rules.eligibility(household, program)
     if not result.eligible:
         raise TransitionError(_("Keluarga %(kk)s tidak memenuhi syarat %(program)s: %(why)s.") % {
-            "kk": household.no_kk, "program": program.code, "why": "; ".join(result.failures)})
+            "kk": mask_number(household.no_kk), "program": program.code, "why": "; ".join(result.failures)})
     try:
         with transaction.atomic():
             enrollment = Enrollment(program=program, household=household, status=S.PROPOSED, proposed_by=by)
@@ -282,7 +283,7 @@ def propose_enrollment(*, household, program: Program, by, reason: str = "") -> 
             enrollment.save()
     except IntegrityError:
         raise TransitionError(_("Keluarga %(kk)s sudah terdaftar di %(program)s.")
-                              % {"kk": household.no_kk, "program": program.code}) from None
+                              % {"kk": mask_number(household.no_kk), "program": program.code}) from None
     EnrollmentEvent.objects.create(enrollment=enrollment, action=Action.PROPOSED, to_status=S.PROPOSED,
                                    reason=reason, by=by)
     return enrollment
@@ -382,12 +383,12 @@ def bulk_approve(*, enrollments, by, reason: str = "", on: date | None = None) -
     problems = []
     for e in rows:
         if e.status != S.VERIFIED:
-            problems.append(_("%(kk)s berstatus %(status)s") % {"kk": e.household.no_kk,
+            problems.append(_("%(kk)s berstatus %(status)s") % {"kk": mask_number(e.household.no_kk),
                                                                 "status": e.get_status_display()})
             continue
         refusal = permissions.approve_refusal(by, e)
         if refusal:
-            problems.append(f"{e.household.no_kk}: {refusal}")
+            problems.append(f"{mask_number(e.household.no_kk)}: {refusal}")
     if problems:
         shown = "; ".join(problems[:5]) + (_(" (dan %(n)s lainnya)") % {"n": len(problems) - 5}
                                            if len(problems) > 5 else "")
@@ -454,7 +455,7 @@ def exit_enrollment(*, enrollment: Enrollment, by, reason: str, note: str = "", 
         replacement = propose_from_waiting_list(
             program=enrollment.program, region_code=_slot_area(enrollment), by=by,
             reason=_("Mengisi slot yang dilepas oleh KPM %(kk)s (%(why)s)")
-            % {"kk": enrollment.household.no_kk, "why": ExitReason(reason).label})
+            % {"kk": mask_number(enrollment.household.no_kk), "why": ExitReason(reason).label})
     return enrollment, replacement
 
 

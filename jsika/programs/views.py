@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jsika.core.masking import mask_number
 from jsika.core.scoping import region_q
 from jsika.core.views import reads_registry
 from jsika.registry.models import Person, Relation
@@ -194,7 +195,7 @@ def propose(request, code):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Keluarga %(kk)s diusulkan ke %(program)s; menunggu verifikasi petugas lain.")
-                         % {"kk": household.no_kk, "program": program.code})
+                         % {"kk": mask_number(household.no_kk), "program": program.code})
         if request.POST.get("open"):
             return redirect("programs:enrollment_detail", pk=enrollment.pk)
     return back_to_next(request, reverse("programs:screening", args=[program.code]))
@@ -273,6 +274,8 @@ def enrollment_detail(request, pk):
     household, program = enrollment.household, enrollment.program
     members = list(household.members.order_by("birth_date"))
     today = timezone.localdate()
+    # Its own enrollment is not a reason against it: only the other programs count here.
+    others = {pid: e for pid, e in rules.open_enrollments_of(household).items() if pid != program.pk}
     first_year = (enrollment.started_on or today).year
     years = sorted({first_year, *range(max(first_year, today.year - 2), today.year + 1)}, reverse=True)
     context = {
@@ -280,7 +283,7 @@ def enrollment_detail(request, pk):
         "head": next((m for m in members if m.relation == Relation.HEAD), None),
         "events": enrollment.events.select_related("by"),
         "entitlements": [rules.entitlement(household, program, y, members=members) for y in years],
-        "eligibility": rules.eligibility(household, program, members=members),
+        "eligibility": rules.eligibility(household, program, members=members, open_enrollments=others),
         "actions": available_actions(request.user, enrollment),
         "exit_reasons": ExitReason.choices, "today": today,
         "years_in_program": enrollment.years_in_program(today),
@@ -323,7 +326,7 @@ def enrollment_action(request, pk, action):
         messages.success(request, str(DONE[action]))
         if action == "exit" and result[1] is not None:
             messages.info(request, _("Slot yang dilepas diusulkan untuk keluarga %(kk)s dari daftar tunggu.")
-                          % {"kk": result[1].household.no_kk})
+                          % {"kk": mask_number(result[1].household.no_kk)})
     return back_to_next(request, reverse("programs:enrollment_detail", args=[pk]))
 
 
