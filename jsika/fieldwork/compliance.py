@@ -59,7 +59,6 @@ class _Family:
     """What the computation needs about one household in one period."""
 
     school_children: list[int] = field(default_factory=list)
-    dropouts: list[int] = field(default_factory=list)
     pregnant: list[int] = field(default_factory=list)
     toddlers: list[int] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
@@ -69,15 +68,13 @@ class _Family:
 def _families(household_ids: list[int], start: date, end: date) -> dict[int, _Family]:
     """Members, visits and P2K2 attendance of the households in the period, in three queries."""
     families = {pk: _Family() for pk in household_ids}
-    five_ago, seven_ago, eighteen_ago = _years_before(end, 5), _years_before(end, 7), _years_before(end, 19)
+    five_ago = _years_before(end, 5)
     members = Person.objects.filter(household_id__in=household_ids).values_list(
         "pk", "household_id", "school_status", "pregnant", "birth_date")
     for pk, hid, school, pregnant, born in members.iterator():
         family = families[hid]
         if school in SCHOOL_LEVELS:
             family.school_children.append(pk)
-        elif school == SchoolStatus.LEFT and eighteen_ago < born <= seven_ago:
-            family.dropouts.append(pk)
         if pregnant:
             family.pregnant.append(pk)
         if born > five_ago:
@@ -103,8 +100,9 @@ def _latest(visits: list[Visit], section: str, key: str) -> dict[int, object]:
 
 
 def _school(family: _Family, rule: ComplianceRule):
-    left = set(family.dropouts)
-    left |= {p for p, in_school in _latest(family.visits, "school", "in_school").items() if in_school is False}
+    """Children registered at school; a dropout counts when a visit recorded it (the registry's older
+    "left school" entries are follow-up work on "Hari ini", not a sanction)."""
+    left = {p for p, in_school in _latest(family.visits, "school", "in_school").items() if in_school is False}
     if any(Problem.DROPOUT in v.problems for v in family.visits):
         left.add(0)
     children = family.school_children

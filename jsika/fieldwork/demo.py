@@ -208,8 +208,8 @@ def _sessions(facilitator, households: list[Household], modules: list[Module], s
     sessions, attendance = [], []
     for back in range(MONTHS - 1, 0, -1):
         start, end = periods.parse(periods.shift(periods.of(today), -back))
-        module = modules[(MONTHS - back) % len(modules)]
-        for village, members in sorted(by_village.items()):
+        for index, (village, members) in enumerate(sorted(by_village.items())):
+            module = modules[(MONTHS - back + index) % len(modules)]  # every module comes round
             day = start + timedelta(days=rng.randrange(5, 25))
             recorded = _aware(day, 10)
             received = recorded + timedelta(hours=rng.randint(1, 48))
@@ -263,6 +263,10 @@ def seed_fieldwork(ctx=None, /, *, admin=None, rng: random.Random | None = None,
     pulomerak = get_user_model().objects.filter(username="pendamping.pulomerak", role=Role.FACILITATOR).first()
     if pulomerak is not None:
         plan.insert(0, (pulomerak, pulomerak.scope, 0, 0.88))
+    # The demo's caseloads were made just now; date them back so past months have visits due.
+    CaseloadAssignment.objects.filter(facilitator__in=[u for u, *_ in plan], ended_at__isnull=True,
+                                      assigned_at__gte=timezone.now() - timedelta(days=1)).update(
+        assigned_at=timezone.now() - timedelta(days=31 * (MONTHS + 2)))
     photo = _demo_photo()
     all_visits, all_sessions, all_attendance = [], [], []
     for user, _district, _size, diligence in plan:
@@ -273,7 +277,7 @@ def seed_fieldwork(ctx=None, /, *, admin=None, rng: random.Random | None = None,
         for pk, hid, school, pregnant, born in Person.objects.filter(household_id__in=ids).values_list(
                 "pk", "household_id", "school_status", "pregnant", "birth_date"):
             members.setdefault(hid, []).append((pk, school, pregnant, born))
-        struggling = {pk for pk in ids if rng.random() < 0.08}
+        struggling = {pk for pk in ids if rng.random() < 0.05}
         all_visits += _visits(user, households, members, _starts(ids), struggling, diligence, today, rng, photo)
         sessions, attendance = _sessions(user, households, modules, struggling, today, rng, photo)
         all_sessions += sessions

@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from jsika.registry.models import Household
@@ -127,7 +127,8 @@ def not_visited_households(facilitator, period: str, today: date | None = None):
     ids = (CaseloadAssignment.objects.filter(facilitator=facilitator, ended_at__isnull=True)
            .exclude(Exists(recent)).values("household_id"))
     return (Household.objects.filter(pk__in=ids).select_related("region")
-            .annotate(last_visit=Max("visits__visited_on")).order_by("last_visit", "pk"))
+            .annotate(last_visit=Max("visits__visited_on", filter=Q(visits__visited_on__lte=day)))
+            .order_by(F("last_visit").asc(nulls_first=True), "pk"))
 
 
 CSV_HEADER = ["peringkat", "pendamping", "nama", "wilayah_tugas", "keluarga_dampingan", "keluarga_dikunjungi",

@@ -308,5 +308,36 @@ def compliance_summary(user, period: str, program=None) -> dict:
     return summary
 
 
+@dataclass
+class UnmetRow:
+    """One KPM (household in a program) with the commitments it did not meet in a period."""
+
+    household: Household
+    program: str
+    conditions: list = field(default_factory=list)
+    confirmed: bool = False
+    head_name: str = ""
+
+
+def unmet_by_family(checks: QuerySet[ComplianceCheck]) -> list[UnmetRow]:
+    """Not-met checks grouped per household and program, in desa order (for supervisors' lists)."""
+    rows: dict[tuple[int, str], UnmetRow] = {}
+    for check in checks.filter(status=CheckStatus.NOT_MET).select_related(
+            "household__region", "enrollment__program").order_by("household__region_id", "household_id", "condition"):
+        row = rows.setdefault((check.household_id, check.enrollment.program.code),
+                              UnmetRow(check.household, check.enrollment.program.code))
+        row.conditions.append(check.get_condition_display())
+        row.confirmed = row.confirmed or check.is_confirmed
+    return list(rows.values())
+
+
+def with_head_names(rows: list) -> list:
+    heads = dict(Person.objects.filter(household_id__in=[r.household.pk for r in rows], relation=Relation.HEAD)
+                 .values_list("household_id", "name"))
+    for row in rows:
+        row.head_name = heads.get(row.household.pk, "")
+    return rows
+
+
 def actions_for(user) -> QuerySet[ComplianceAction]:
     return scope_queryset(ComplianceAction.objects.select_related("household", "enrollment__program", "by"), user)

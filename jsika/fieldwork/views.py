@@ -121,6 +121,8 @@ def household(request, pk):
         visits=visits, checks=checks, actions=actions, attendance=attendance,
         may_record=user.has_role(*FIELD_WRITERS) and user.role != Role.AUDITOR,
         may_confirm=user.has_role(Role.FACILITATOR, Role.MANAGER, Role.OPERATOR),
+        # Recent months only, and not once a warning or suspension was decided on them.
+        confirmable={current, periods.shift(current, -1)} - {a.period for a in actions},
         condition_labels=dict(Condition.choices), status_labels=dict(CheckStatus.choices)))
 
 

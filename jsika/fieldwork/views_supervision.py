@@ -7,6 +7,8 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -223,12 +225,15 @@ def compliance_overview(request):
     if program is not None:
         checks, actions = checks.filter(enrollment__program=program), actions.filter(enrollment__program=program)
     summary = queries.compliance_summary(request.user, period, program)
+    page = Paginator(queries.unmet_by_family(checks), 25).get_page(request.GET.get("page"))
+    queries.with_head_names(page.object_list)
+    kinds = dict(actions.values_list("kind").annotate(n=Count("pk")).order_by())
     return render(request, "fieldwork/compliance.html", {
         "form": form, "period": period, "period_label": periods.label(period), "programs": programs,
         "program": program, "summary": [(value, label, summary.get(value, {})) for value, label in Condition.choices],
-        "checks": checks.select_related("household__region", "enrollment__program").order_by(
-            "household__region_id", "household_id")[:300],
-        "actions": actions.order_by("kind", "household_id")[:300], "may_write": _may_write(request.user)})
+        "page": page, "warnings": kinds.get("warning", 0), "suspensions": kinds.get("suspension", 0),
+        "actions": actions.order_by("kind", "household__region_id", "household_id")[:30],
+        "may_write": _may_write(request.user)})
 
 
 @require_POST

@@ -390,8 +390,10 @@
           el("input", { className: "form-control form-control-sm", type: "number", min: "0", max: "100", step: "1",
             name: "attendance", placeholder: "%", "aria-label": t.labelAttendance + " " + m.name, style: "width:5rem" }),
           el("select", { className: "form-select form-select-sm", name: "in_school", "aria-label": t.labelInSchool }, [
+            // A child the registry lists as out of school is asked, never assumed: "—" until the pendamping says.
+            el("option", { value: "", text: "—", selected: m.school_status === "tidak sekolah lagi" ? "selected" : null }),
             el("option", { value: "1", text: t.labelStillInSchool, selected: m.school_status !== "tidak sekolah lagi" ? "selected" : null }),
-            el("option", { value: "0", text: t.labelDropout, selected: m.school_status === "tidak sekolah lagi" ? "selected" : null })])]);
+            el("option", { value: "0", text: t.labelDropout })])]);
         box.appendChild(memberRow(m, control, SCHOOL[m.school_status] || t.labelDropout)).dataset.section = "school";
       });
     }
@@ -425,9 +427,12 @@
     $all("[data-condition] .member-row", form).forEach(function (row) {
       var person = parseInt(row.dataset.person, 10), section = row.dataset.section;
       if (section === "school") {
-        var pct = $("[name=attendance]", row).value, inSchool = $("[name=in_school]", row).value === "1";
-        if (pct === "" && inSchool) { return; }
-        (condition.school = condition.school || []).push({ person: person, attendance_percent: pct === "" ? null : Number(pct), in_school: inSchool });
+        var pct = $("[name=attendance]", row).value, answer = $("[name=in_school]", row).value;
+        if (answer === "0") {
+          (condition.school = condition.school || []).push({ person: person, attendance_percent: null, in_school: false });
+        } else if (pct !== "") {
+          (condition.school = condition.school || []).push({ person: person, attendance_percent: Number(pct), in_school: true });
+        }
       } else if (section === "pregnant") {
         var a = $("[name=antenatal]", row).value;
         if (a === "") { return; }
