@@ -392,7 +392,7 @@ def decline_referral(request, payload: DeclineIn, referral_id: int = Path(..., g
              response={200: DciSearchResponseOut, 400: DciErrorOut, 401: ErrorOut, 403: DciErrorOut,
                        422: ErrorOut, 429: ErrorOut},
              summary="DCI Social Registry: sync search")
-def dci_sync_search(request, envelope: DciSearchEnvelopeIn):
+def dci_sync_search(request, payload: DciSearchEnvelopeIn):
     """The DCI Social Registry `registry/sync/search` (spdci/standards social_api v1.0.0): the standard's
     envelope in, `search_response[]` out — one entry per `search_request`, `succ` with `data.reg_records`
     and `pagination`, or `rjct` with `status_reason_code` (`rjct.search_criteria.invalid`,
@@ -404,7 +404,7 @@ def dci_sync_search(request, envelope: DciSearchEnvelopeIn):
         message = "Peran Anda tidak berhak mencari di registri sosial."
         return Status(403, {"detail": message, "errors": [{"code": "err.request.forbidden", "message": message}]})
     try:
-        return Status(200, dci.sync_search(envelope, user=user, request=request))
+        return Status(200, dci.sync_search(payload, user=user, request=request))
     except dci.DciBadRequest as exc:
         return Status(400, {"detail": exc.message, "errors": [{"code": exc.code, "message": exc.message}]})
 
