@@ -167,6 +167,7 @@ class QueueFilterForm(forms.Form):
     terlambat = forms.BooleanField(label=_("Melewati batas waktu"), required=False)
     eskalasi = forms.BooleanField(label=_("Dieskalasi ke provinsi"), required=False)
     saya = forms.BooleanField(label=_("Ditugaskan kepada saya"), required=False)
+    tanpa_petugas = forms.BooleanField(label=_("Belum ditugaskan"), required=False)
 
     def __init__(self, data=None, *, region_choices, **kwargs):
         super().__init__(data, **kwargs)
@@ -188,7 +189,8 @@ class QueueFilterForm(forms.Form):
         d = self.cleaned_data
         return QueueFilter(wilayah=d.get("wilayah", ""), category=d.get("kategori", ""),
                            status=d.get("status") or "open", overdue=bool(d.get("terlambat")),
-                           escalated=bool(d.get("eskalasi")), mine=bool(d.get("saya")), ticket=d.get("q", ""))
+                           escalated=bool(d.get("eskalasi")), mine=bool(d.get("saya")),
+                           unassigned=bool(d.get("tanpa_petugas")), ticket=d.get("q", ""))
 
 
 def _textarea(rows=3, placeholder=""):

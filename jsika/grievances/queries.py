@@ -44,6 +44,7 @@ class QueueFilter:
     overdue: bool = False
     escalated: bool = False
     mine: bool = False
+    unassigned: bool = False
     ticket: str = ""
 
     def apply(self, qs: QuerySet[Grievance], *, user, now: datetime | None = None) -> QuerySet[Grievance]:
@@ -63,6 +64,8 @@ class QueueFilter:
             qs = qs.filter(escalated=True)
         if self.mine:
             qs = qs.filter(assigned_to=user)
+        if self.unassigned:
+            qs = qs.filter(assigned_to__isnull=True)
         if self.ticket:
             qs = qs.filter(ticket__icontains=self.ticket.strip().upper())
         return qs

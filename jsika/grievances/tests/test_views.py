@@ -133,6 +133,9 @@ def test_filters_by_category_status_region_and_ticket(client, p):
     assert tickets_in(client, "/grievances/?status=all&kategori=cut") == {cut.ticket, closed.ticket}
     assert tickets_in(client, "/grievances/?wilayah=36.72.01") == {data.ticket}
     assert tickets_in(client, f"/grievances/?q={data.ticket[4:8].lower()}") == {data.ticket}
+    services.assign(grievance=cut, assignee=p["operator"], by=p["operator"])
+    assert tickets_in(client, "/grievances/?tanpa_petugas=on") == {data.ticket}
+    assert tickets_in(client, "/grievances/?saya=on") == {cut.ticket}
     assert tickets_in(client, "/grievances/?wilayah=bogus") == {cut.ticket, data.ticket}
     partial = client.get("/grievances/?kategori=cut", HTTP_HX_REQUEST="true").content.decode()
     assert 'id="queue-table"' in partial and "<html" not in partial
