@@ -209,3 +209,20 @@ def test_payments_read_compliance_per_month_or_per_cycle(w):
     assert set(queries.non_compliant_enrollments(program, cycle)) == {w["small_enrollment"]}
     with pytest.raises(ValueError):
         queries.is_compliant(w["enrollment"], "maret")
+
+
+def test_the_monthly_command_computes_and_applies(w, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    period, _ = last_month()
+    fail_p2k2(w, period)
+    call_command("evaluate_compliance", "--period", period, "--program", "jscm", "--user", w["manager"].username,
+                 "--apply")
+    out = capsys.readouterr().out
+    assert f"JSCM {period}: 2 KPM" in out and "1 peringatan, 0 penangguhan" in out
+    assert ComplianceAction.objects.get().enrollment == w["small_enrollment"]
+    with pytest.raises(CommandError, match="TTTT-BB"):
+        call_command("evaluate_compliance", "--period", "10-2026", "--user", w["manager"].username)
+    with pytest.raises(CommandError, match="Hanya pengelola"):
+        call_command("evaluate_compliance", "--period", period, "--user", w["pendamping"].username, "--apply")
