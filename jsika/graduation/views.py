@@ -1,5 +1,6 @@
 """Pages of assessments and graduation decisions: thin — parse, call a service or a query, render."""
 
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -60,7 +61,7 @@ def index(request):
     return render(request, "graduation/index.html", {
         "year": year, "progress": queries.target_progress(year=year),
         "pending": queries.graduations_for(user).filter(status=Graduation.Status.PROPOSED).count(),
-        "recent": queries.graduations_for(user).filter(status=Graduation.Status.APPROVED)
+        "recent": queries.with_head(queries.graduations_for(user).filter(status=Graduation.Status.APPROVED))
         .order_by("-decided_at", "-pk")[:8],
         "can_field": permissions.can_work_in_field(user), "is_manager": permissions.is_manager(user),
     })
@@ -187,7 +188,8 @@ def candidates(request):
         e.days_left = (e.tenure_ends_on - today).days if e.tenure_ends_on else None
         e.tenure_reached = e.days_left is not None and e.days_left <= 0
         e.days_ago = -e.days_left if e.tenure_reached else 0
-        e.score_ready = len(e.recent) == 2 and all(a.band == Band.READY for a in e.recent)
+        e.score_ready = (len(e.recent) == 2 and all(a.band == Band.READY for a in e.recent)
+                         and (today - e.recent[0].assessed_on).days <= rules.ASSESSMENT_VALID_DAYS)
     return render(request, "graduation/candidates.html", {
         "form": form, "program": program, "rows": rows, "wilayah": wilayah, "path": path,
         "progress": queries.target_progress(program=program, year=today.year, region=wilayah),
@@ -252,7 +254,8 @@ def _snapshot(evidence: dict) -> dict:
         return parse_date(value) if isinstance(value, str) else None
 
     shown = {**evidence, **{k: day(evidence.get(k)) for k in ("on", "started_on", "tenure_ends_on")}}
-    shown["assessments"] = [{**a, "assessed_on": day(a.get("assessed_on"))} for a in evidence.get("assessments", [])]
+    shown["assessments"] = [{**a, "assessed_on": day(a.get("assessed_on")), "score": Decimal(a.get("score", "0"))}
+                            for a in evidence.get("assessments", [])]
     return shown
 
 

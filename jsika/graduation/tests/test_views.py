@@ -168,3 +168,14 @@ def test_household_include_marks_a_graduated_family_for_a_partner(scene):
     request.user = scene["p"]["operator_lebak"]
     assert "pernah graduasi" not in Template("{% load graduation_ui %}{% household_graduation household %}").render(
         Context({"request": request, "household": household}))
+
+
+def test_admin_shows_a_published_version_read_only_and_lets_a_draft_be_edited(client, scene):
+    admin_user = scene["p"]["admin"]
+    draft = services.create_instrument_version(by=admin_user, valid_from=date(2027, 1, 1))
+    _as(client, admin_user)
+    published = client.get(reverse("admin:graduation_instrument_change", args=[1])).content.decode()
+    editable = client.get(reverse("admin:graduation_instrument_change", args=[draft.pk])).content.decode()
+    assert 'name="valid_from"' not in published and 'name="valid_from"' in editable
+    assert client.get(reverse("admin:graduation_assessment_changelist")).status_code == 200
+    assert client.get(reverse("admin:graduation_grant_changelist")).status_code == 200
