@@ -25,10 +25,20 @@ from simple_history.utils import bulk_create_with_history
 from jsika.programs.models import Enrollment, Program
 from jsika.programs.queries import kpm_count
 from jsika.programs.rules import rupiah
-from jsika.registry.models import Person
+from jsika.registry.models import Household, Person
 
-from . import accounts, generation, services
-from .models import BankAccount, Card, CardService, CycleEvent, Payment, PaymentCycle, Reconciliation
+from . import accounts, generation, services, setsql
+from .models import (
+    BankAccount,
+    Card,
+    CardService,
+    CycleEvent,
+    CycleExclusion,
+    Payment,
+    PaymentCycle,
+    PaymentShare,
+    Reconciliation,
+)
 from .queries import budget_report
 
 PULOMERAK = "36.72.03"
@@ -77,6 +87,16 @@ class _Accounts:
         bulk_create_with_history(rows, BankAccount, batch_size=1000, default_user=self.admin,
                                  default_change_reason="seed_demo")
         return len(rows)
+
+
+def _fresh_statistics() -> None:
+    setsql.analyze(Enrollment, BankAccount, Payment, PaymentShare, CycleExclusion)
+
+
+def _open(**kwargs) -> PaymentCycle:
+    """``services.open_cycle`` on fresh planner statistics (the demo bulk-loads just before)."""
+    _fresh_statistics()
+    return services.open_cycle(**kwargs)
 
 
 def _budget(program: Program, year: int, funder: str, need: int, by) -> None:
@@ -170,7 +190,7 @@ def seed_jscm_cycles(*, program: Program, people: dict, rng: random.Random, mone
     money.open(households, "BJB", date(2017, 2, 1))
     made = []
     for year in (2017, 2018):
-        cycle = services.open_cycle(program=program, year=year, stage=1, by=maker, note="Penyaluran tahunan")
+        cycle = _open(program=program, year=year, stage=1, by=maker, note="Penyaluran tahunan")
         cycle = _approve(cycle, checker=checker, approver=approver, budget_by=approver)
         services.export_payment_file(cycle=cycle, by=bank, out=io.BytesIO())
         paid_on = _paid_on(rng, year)
@@ -183,7 +203,7 @@ def seed_jscm_cycles(*, program: Program, people: dict, rng: random.Random, mone
             failed = list(Payment.objects.filter(pk__in=failures).values_list("household_id", flat=True))
             BankAccount.objects.filter(household_id__in=failed, bank_code="BJB").update(status="inactive")
             money.open(failed, "BJB", date(year + 1, 1, 8))
-            follow = services.open_cycle(program=program, year=year, stage=1, by=maker,
+            follow = _open(program=program, year=year, stage=1, by=maker,
                                          note="Susulan: rekening baru untuk yang gagal")
             services.reissue_payments(payments=list(failures), into=follow, by=approver,
                                       reason="Rekening lama tidak aktif; rekening baru dibuka")
@@ -205,7 +225,7 @@ def seed_jscm_cycles(*, program: Program, people: dict, rng: random.Random, mone
                      .order_by("household__region_id", "pk").values_list("household_id", flat=True))
     dormant = pulomerak[PULOMERAK_PAID_2019:] if len(pulomerak) > PULOMERAK_PAID_2019 else []
     BankAccount.objects.filter(household_id__in=dormant, bank_code="BJB").update(status="inactive")
-    cycle = services.open_cycle(program=program, year=2019, stage=1, region=PULOMERAK, by=maker,
+    cycle = _open(program=program, year=2019, stage=1, region=PULOMERAK, by=maker,
                                 note="Kecamatan Pulomerak: rekening Bank BJB dibuka gratis untuk KPM")
     budget_2019 = kpm_count(program, 2019) * JSCM_AMOUNTS[2019]
     _budget(program, 2019, program.owner_region_id, budget_2019, approver)
@@ -224,7 +244,7 @@ def seed_jscm_cycles(*, program: Program, people: dict, rng: random.Random, mone
     filled = [lines[0]] + [line + money.number("BJB") for line in lines[1:]]
     accounts.import_opened_accounts(file=io.BytesIO("\n".join(filled).encode()), bank_code="BJB", by=bank,
                                     opened_on=date(2019, 11, 28))
-    rest = services.open_cycle(program=program, year=2019, stage=1, by=maker, note="Kota Cilegon")
+    rest = _open(program=program, year=2019, stage=1, by=maker, note="Kota Cilegon")
     rest = _approve(rest, checker=checker, approver=approver, budget_by=approver)
     services.export_payment_file(cycle=rest, by=bank, out=io.BytesIO())
     paid_on = date(2019, 12, 16)
@@ -242,7 +262,7 @@ def seed_current_jscm(*, program: Program, people: dict, today: date) -> str:
     last_tenure = (Enrollment.objects.filter(program=program, status="active")
                    .order_by("-tenure_ends_on").values_list("tenure_ends_on", flat=True).first())
     year = today.year if last_tenure is None or last_tenure.year >= today.year else last_tenure.year
-    cycle = services.open_cycle(program=program, year=year, stage=1, by=maker, note="Menunggu rekonsiliasi Bank BJB")
+    cycle = _open(program=program, year=year, stage=1, by=maker, note="Menunggu rekonsiliasi Bank BJB")
     if not cycle.payment_count:
         services.cancel_cycle(cycle=cycle, by=maker, reason="Tidak ada KPM yang dapat dibayar (demo)")
         return f"JSCM {year}: tidak ada KPM yang dapat dibayar"
@@ -267,7 +287,7 @@ def seed_jamsosratu_cycles(*, program: Program, people: dict, rng: random.Random
         money.open(area, bank_code, date(2016, 3, 1))
     made = []
 
-    third = services.open_cycle(program=program, year=2020, stage=3, region=LEBAK, by=maker,
+    third = _open(program=program, year=2020, stage=3, region=LEBAK, by=maker,
                                 note="Penyaluran melalui BRI")
     if not third.payment_count:
         services.cancel_cycle(cycle=third, by=maker, reason="Tidak ada KPM yang dapat dibayar (demo)")
@@ -283,7 +303,7 @@ def seed_jamsosratu_cycles(*, program: Program, people: dict, rng: random.Random
     paid3 = date(2020, 9, 18)
     _reconcile(third, bank, paid3, failures={pk: reasons[i % 3] for i, pk in enumerate(failed)})
 
-    fourth = services.open_cycle(program=program, year=2020, stage=4, region=LEBAK, by=maker,
+    fourth = _open(program=program, year=2020, stage=4, region=LEBAK, by=maker,
                                  note="Penyaluran melalui BRI")
     if failed[:-1]:
         services.reissue_payments(payments=failed[:-1], into=fourth, by=approver,
@@ -325,7 +345,7 @@ def seed_current_jamsosratu(*, program: Program, people: dict, today: date) -> s
     """This quarter's Jamsosratu cycle in Lebak, approved and waiting for bank.bri."""
     maker, checker, approver = people["operator.lebak"], people["admin"], people["dinsos.banten"]
     stage = (today.month - 1) * program.cycles_per_year // 12 + 1
-    current = services.open_cycle(program=program, year=today.year, stage=stage, region=LEBAK, by=maker,
+    current = _open(program=program, year=today.year, stage=stage, region=LEBAK, by=maker,
                                   note="Menunggu rekonsiliasi BRI")
     if not current.payment_count:
         services.cancel_cycle(cycle=current, by=maker, reason="Tidak ada KPM yang dapat dibayar (demo)")
@@ -378,6 +398,7 @@ def seed_payments(ctx=None, /, *, admin=None, rng: random.Random | None = None, 
     if missing:
         return "dilewati: akun demo belum ada: " + ", ".join(missing)
     money = _Accounts(rng, admin)
+    setsql.analyze(Household, Person)  # just loaded by the earlier demo steps
     lines = seed_jscm_cycles(program=jscm, people=people, rng=rng, money=money)
     cards = seed_cards(program=jscm, admin=admin, rng=rng)
     lines.append(seed_current_jscm(program=jscm, people=people, today=today))

@@ -55,6 +55,20 @@ def snapshot_history(model: type[models.Model], where: str, params=(), *, by=Non
     return execute(sql, [now, reason[:100] or None, history_type, by.pk if by else None, *params])
 
 
+def analyze(*models_: type[models.Model]) -> None:
+    """Refresh PostgreSQL's planner statistics of these tables (no-op elsewhere).
+
+    Set-based statements are planned from statistics; right after a bulk load in the same transaction they
+    say "empty" and the planner picks nested loops over thousands of rows. Bulk loaders (the demo, the
+    bench) call this before generating; autovacuum keeps them fresh in normal operation.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {table(model)}")
+
+
 def db_datetime(value):
     return connection.ops.adapt_datetimefield_value(value)
 
