@@ -32,21 +32,12 @@ class DashboardFilter(forms.Form):
                 "tahun": data.get("tahun"), "wilayah": wilayah if REGION.match(wilayah) else ""}
 
 
-def _months(count: int = 36) -> list[tuple[str, str]]:
-    from .labels import month_label
-
-    today = timezone.localdate()
-    out, index = [], today.year * 12 + today.month - 1
-    for i in range(count):
-        y, m = divmod(index - i, 12)
-        out.append((f"{y:04d}-{m + 1:02d}", month_label(y, m + 1)))
-    return out
-
-
 class ReportForm(forms.Form):
     jenis = forms.ChoiceField(label=_("Jenis laporan"))
     program = forms.ChoiceField(label=_("Program"), required=False)
-    bulan = forms.ChoiceField(label=_("Bulan"), required=False)
+    bulan = forms.RegexField(label=_("Bulan"), required=False, regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+                             widget=forms.DateInput(attrs={"type": "month"}),
+                             error_messages={"invalid": _("Bulan harus berbentuk TTTT-BB, mis. 2019-11.")})
     tahun = forms.IntegerField(label=_("Tahun"), required=False, min_value=2000, max_value=2100)
     wilayah = forms.CharField(label=_("Kode wilayah"), required=False, max_length=13,
                               help_text=_("Kosong: seluruh wilayah Anda. Untuk daftar musyawarah: kode desa/kelurahan, "
@@ -59,7 +50,7 @@ class ReportForm(forms.Form):
         self.fields["jenis"].choices = [(r.code, r.label) for r in available_reports().values()]
         self.fields["program"].choices = [("", _("Semua program"))] + list(
             Program.objects.order_by("code").values_list("code", "name"))
-        self.fields["bulan"].choices = _months()
+        self.fields["bulan"].initial = timezone.localdate().strftime("%Y-%m")
         self.fields["tahun"].initial = timezone.localdate().year
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)

@@ -26,9 +26,8 @@ def graduations() -> int:
     approved = graduation.objects.filter(status="approved", graduated_on__isnull=False)
     n = insert_facts(grouped(approved, value=Count("pk"), program="program_id", key="kind",
                              region="household__region_id", **by_month("graduated_on")), metric="graduations")
-    target = apps.get_model("graduation", "GraduationTarget")
-    rows = [FigureFact(metric="graduation_target", program_id=t.program_id, year=t.year, region_code=t.region_id,
-                       level=region_level(t.region_id), value=t.target) for t in target.objects.all()]
+    rows = [FigureFact(metric="graduation_target", program_id=p, year=y, region_code=code, level=region_level(code),
+                       value=value) for (p, y, code), value in targets().items()]
     FigureFact.objects.bulk_create(rows)
     enrollment = apps.get_model("programs", "Enrollment")
     ready = (enrollment.objects.filter(status__in=OPEN_KPM).annotate(band=latest_band_subquery())
@@ -36,6 +35,29 @@ def graduations() -> int:
     n += insert_facts(grouped(ready, value=Count("pk"), program="program_id", region="household__region_id"),
                       metric="ready_to_graduate")
     return n + len(rows)
+
+
+def _ancestors(code: str) -> list[str]:
+    parts = code.split(".") if code else []
+    return [".".join(parts[:i]) for i in range(len(parts))]
+
+
+def targets() -> dict[tuple, int]:
+    """Each target where it was set, and in every region above it that has none of its own: the sum of the
+    nearest targets below (Banten's own 2,500 stands; without it, the kab/kota targets add up)."""
+    target = apps.get_model("graduation", "GraduationTarget")
+    explicit = {(t.program_id, t.year, t.region_id): t.target for t in target.objects.all()}
+    out = dict(explicit)
+    for (p, y, code), value in explicit.items():
+        above = _ancestors(code)
+        nearest_explicit = max((a for a in above if (p, y, a) in explicit), key=len, default=None)
+        for ancestor in above:
+            if (p, y, ancestor) in explicit:
+                continue
+            if nearest_explicit is not None and len(nearest_explicit) >= len(ancestor):
+                continue  # an explicit target between this one and the ancestor already counts there
+            out[(p, y, ancestor)] = out.get((p, y, ancestor), 0) + value
+    return out
 
 
 def grants() -> int:

@@ -87,7 +87,8 @@ def test_graduations_against_target_and_ready_to_graduate(w):
     f = Figures("36.72", w["jscm"].pk)
     assert f.graduation_per_year() == {2017: (1, 5)}
     assert f.total("ready_to_graduate") == 1  # h3; h1's latest assessment is not ready
-    assert Figures("36", w["jscm"].pk).graduation_per_year() == {2017: (1, None)}  # a target is not summed up
+    assert Figures("36", w["jscm"].pk).graduation_per_year() == {2017: (1, 5)}  # no province target: Cilegon's
+    assert Figures("36.72.03", w["jscm"].pk).graduation_per_year() == {2017: (1, None)}  # none set below
 
 
 def test_uep_survival_at_each_follow_up(w):
