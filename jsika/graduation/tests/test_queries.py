@@ -120,8 +120,9 @@ def test_household_page_shows_graduation_and_flags_re_entry():
     household = enrollment.household
     assess(household, p["operator"], on=TODAY - timedelta(days=3))
     g = _graduate(p, enrollment)
-    # Re-entry: proposed again later (the programs service checks eligibility again).
-    again = program_services.propose_enrollment(household=household, program=program, by=p["operator"])
+    # Re-entry: proposed again later, with a reason (the programs service checks eligibility again).
+    again = program_services.propose_enrollment(household=household, program=program, by=p["operator"],
+                                                reason="Musyawarah kelurahan: usaha keluarga bangkrut")
 
     info = queries.graduation_for_household(p["partner"], household)
     assert info.last_graduation == g and info.assessment_count == 1
