@@ -13,7 +13,20 @@ import importlib
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import DateTimeField, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from jsika.core.bulk import copy_rows
@@ -143,13 +156,22 @@ def _not_excluded(cycle: PaymentCycle) -> Q:
 
 
 def insert_exclusions(cycle: PaymentCycle, base: QuerySet[Enrollment]) -> dict[str, int]:
-    """One ``INSERT … SELECT`` per reason; returns how many candidates each reason took."""
-    counts = {}
-    for reason, condition in exclusion_rules(cycle):
-        qs = (base.filter(condition).filter(_not_excluded(cycle))
-              .annotate(c=Value(cycle.pk), r=Value(str(reason))).values_list("c", "pk", "household_id", "r"))
-        counts[str(reason)] = setsql.insert_from(CycleExclusion, ["cycle", "enrollment", "household", "reason"], qs)
-    return counts
+    """One ``INSERT … SELECT``: each candidate that fails a rule, with the first reason that applies.
+
+    Returns how many candidates each reason took.
+    """
+    found = exclusion_rules(cycle)
+    reason = Case(*[When(condition, then=Value(str(code))) for code, condition in found], default=None,
+                  output_field=CharField())
+    any_reason = found[0][1]
+    for _code, condition in found[1:]:
+        any_reason |= condition
+    qs = (base.filter(any_reason).annotate(c=Value(cycle.pk), r=reason)
+          .values_list("c", "pk", "household_id", "r"))
+    setsql.insert_from(CycleExclusion, ["cycle", "enrollment", "household", "reason"], qs)
+    counts = dict(CycleExclusion.objects.filter(cycle_id=cycle.pk).values_list("reason")
+                  .annotate(n=Count("pk")).order_by())
+    return {str(code): counts.get(str(code), 0) for code, _condition in found}
 
 
 def payable(cycle: PaymentCycle, base: QuerySet[Enrollment]) -> QuerySet[Enrollment]:

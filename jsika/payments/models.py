@@ -346,15 +346,19 @@ class Payment(models.Model):
     IMMUTABLE_FIELDS = ("cycle_id", "program_id", "year", "stage", "enrollment_id", "household_id", "bank_code",
                         "account_number", "holder_name", "holder_nik", "amount_rupiah", "region_code")
 
-    cycle = models.ForeignKey(PaymentCycle, on_delete=models.PROTECT, related_name="payments")
-    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    # Indexes are few on purpose (a cycle inserts a million rows): the composite indexes below cover the
+    # lookups by cycle, household and program; the other foreign keys are rarely searched.
+    cycle = models.ForeignKey(PaymentCycle, on_delete=models.PROTECT, related_name="payments", db_index=False)
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField(_("tahun"))
     stage = models.PositiveSmallIntegerField(_("tahap"))
-    enrollment = models.ForeignKey("programs.Enrollment", on_delete=models.PROTECT, related_name="payments")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="payments")
+    enrollment = models.ForeignKey("programs.Enrollment", on_delete=models.PROTECT, related_name="payments",
+                                   db_index=False)
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="payments",
+                                  db_index=False)
     region_code = models.CharField(_("kode wilayah"), max_length=13)
     bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="payments")
+                                     related_name="payments", db_index=False)
     bank_code = models.CharField(_("bank"), max_length=20)
     account_number = models.CharField(_("nomor rekening"), max_length=30)
     holder_name = models.CharField(_("nama pemilik rekening"), max_length=150)
@@ -366,12 +370,12 @@ class Payment(models.Model):
     credited_on = models.DateField(_("tanggal dikreditkan"), null=True, blank=True)
     bank_reason = models.CharField(_("keterangan bank"), max_length=255, blank=True)
     flag_reason = models.CharField(_("selisih yang ditandai"), max_length=255, blank=True)
-    reissued_from = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                         related_name="reissue", verbose_name=_("terbit ulang dari"))
+    reissued_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+                                      related_name="reissues", verbose_name=_("terbit ulang dari"))
     returned_on = models.DateField(_("tanggal retur"), null=True, blank=True)
     reversal_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
     reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
     reversed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -390,6 +394,9 @@ class Payment(models.Model):
             models.CheckConstraint(name="paid_payment_has_credit",
                                    condition=~Q(status="paid") | Q(credited_amount_rupiah__isnull=False)),
             models.CheckConstraint(name="payment_stage_1_12", condition=Q(stage__gte=1, stage__lte=12)),
+            # A payment is re-issued at most once (partial: the million payments never re-issued stay out).
+            models.UniqueConstraint(fields=["reissued_from"], condition=Q(reissued_from__isnull=False),
+                                    name="reissued_at_most_once"),
         ]
         indexes = [
             models.Index(fields=["cycle", "status"]),
@@ -418,8 +425,8 @@ class Payment(models.Model):
 class PaymentShare(models.Model):
     """The part of one payment a funder pays (cost sharing); a payment's shares add up to its amount."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="shares")
-    funder_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="shares", db_index=False)
+    funder_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False,
                                       verbose_name=_("penyandang dana"))
     amount_rupiah = models.PositiveBigIntegerField(_("nominal (Rp)"))
 
@@ -452,9 +459,9 @@ class CycleExclusion(models.Model):
     SCOPE_REGION_PATH = "household__region__code"
     SCOPE_HOUSEHOLD_PATH = "household_id"
 
-    cycle = models.ForeignKey(PaymentCycle, on_delete=models.CASCADE, related_name="exclusions")
-    enrollment = models.ForeignKey("programs.Enrollment", on_delete=models.CASCADE, related_name="+")
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(PaymentCycle, on_delete=models.CASCADE, related_name="exclusions", db_index=False)
+    enrollment = models.ForeignKey("programs.Enrollment", on_delete=models.CASCADE, related_name="+", db_index=False)
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+", db_index=False)
     reason = models.CharField(_("alasan"), max_length=16, choices=ExclusionReason.choices)
 
     class Meta:

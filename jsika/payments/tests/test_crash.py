@@ -1,0 +1,111 @@
+"""A process killed (SIGKILL) in the middle of generation or reconciliation leaves no trace.
+
+The work runs in a child process against the test database (a file copy of it on SQLite); the child
+pauses after its bulk statements have written rows, the test kills it, then checks counts and sums.
+"""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from ..models import Payment, PaymentCycle
+from .factories import approved_cycle, jscm_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(settings.BASE_DIR)
+CHILD = """
+import os, sys, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "jsika.settings.test"
+sys.path.insert(0, {root!r})
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from jsika.payments import generation, services, setsql
+from jsika.payments.models import Payment, PaymentCycle
+from jsika.programs.models import Program
+
+def pause(*args, **kwargs):
+    print("ROWS", Payment.objects.count(), Payment.objects.filter(status="paid").count(), flush=True)
+    time.sleep(120)
+
+users = get_user_model().objects
+{body}
+"""
+
+
+def _database_url(tmp_path) -> tuple[str, Path | None]:
+    """A URL the child can open: the test database itself (PostgreSQL) or a file copy of it (SQLite)."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}", None
+    copy = tmp_path / "copy.sqlite3"
+    target = sqlite3.connect(copy)
+    connection.ensure_connection()
+    connection.connection.backup(target)
+    target.close()
+    return f"sqlite:///{copy}", copy
+
+
+def _kill_mid_way(tmp_path, body: str) -> tuple[Path | None, str]:
+    url, copy = _database_url(tmp_path)
+    script = CHILD.format(root=str(ROOT), body=textwrap.dedent(body))
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env={**os.environ, "DATABASE_URL": url}, text=True)
+    line = child.stdout.readline()
+    if not line.startswith("ROWS"):
+        child.kill()
+        raise AssertionError(f"child did not reach the pause: {line}{child.stderr.read()}")
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    return copy, line
+
+
+def _count(copy: Path | None, sql: str):
+    if copy is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()
+    with sqlite3.connect(copy) as db:
+        return db.execute(sql).fetchone()
+
+
+def test_generation_killed_after_inserting_payments_leaves_no_cycle(regions, tmp_path):
+    program, p, _ = jscm_world(n_pulomerak=3, n_ciwaduk=3)
+    before = PaymentCycle.objects.count(), Payment.objects.count()
+    copy, line = _kill_mid_way(tmp_path, f"""
+        generation.insert_shares = lambda cycle: pause()
+        services.open_cycle(program=Program.objects.get(code="JSCM"), year=2025, stage=1,
+                            by=users.get(pk={p["operator"].pk}))
+    """)
+    assert line.split()[1] == "6"  # the child had written its six payments when it died
+    assert _count(copy, "SELECT COUNT(*) FROM payments_paymentcycle")[0] == before[0]
+    assert _count(copy, "SELECT COUNT(*), COALESCE(SUM(amount_rupiah), 0) FROM payments_payment") == (before[1], 0)
+    assert _count(copy, "SELECT COUNT(*) FROM payments_cycleexclusion")[0] == 0
+
+
+def test_reconciliation_killed_after_updating_payments_changes_nothing(regions, tmp_path):
+    program, p, _ = jscm_world(n_pulomerak=2, n_ciwaduk=1)
+    cycle = approved_cycle(program, p)
+    rows = "".join(f"{x.pk};{x.account_number};1000000;BERHASIL;2025-11-20;\\n" for x in cycle.payments.all())
+    copy, line = _kill_mid_way(tmp_path, f"""
+        import io
+        setsql.snapshot_history = pause
+        text = "id_penyaluran;no_rekening;nominal;status;tanggal;keterangan\\n" + "{rows}"
+        services.import_reconciliation(cycle=PaymentCycle.objects.get(pk={cycle.pk}), file=io.BytesIO(text.encode()),
+                                       by=users.get(pk={p["bank"].pk}))
+    """)
+    assert line.split()[2] == "3"  # inside the child, the three payments were already marked paid
+    assert _count(copy, "SELECT COUNT(*) FROM payments_payment WHERE status = 'pending'")[0] == 3
+    assert _count(copy, "SELECT COUNT(*) FROM payments_payment WHERE credited_on IS NOT NULL")[0] == 0
+    assert _count(copy, "SELECT COUNT(*) FROM payments_reconciliation")[0] == 0
+    assert _count(copy, f"SELECT status FROM payments_paymentcycle WHERE id = {cycle.pk}")[0] == "approved"
