@@ -4,12 +4,13 @@ a household's field view, and the service worker and manifest that make the page
 import hashlib
 from functools import lru_cache, wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
@@ -193,7 +194,7 @@ def service_worker(request):
         "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2")]
     response = render(request, "fieldwork/sw.js", {
         "version": app_version(), "shell": shell, "assets": assets, "scope": reverse("fieldwork:today"),
-        "caseload_url": reverse("api:fieldwork_caseload"),
+        "caseload_url": reverse("api:fieldwork_caseload"), "login_url": resolve_url(settings.LOGIN_URL),
     }, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("fieldwork:today")
     return response

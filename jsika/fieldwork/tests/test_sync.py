@@ -313,6 +313,10 @@ def test_visits_of_a_household_outside_scope_list_nothing(w):
     client.force_login(w["manager"])
     assert client.get(f"/api/v1/fieldwork/visits?household={w['other_family'].pk}").json()["count"] == 1
     assert client.get("/api/v1/fieldwork/visits?household=abc").status_code == 400
+    for role in ("partner", "bank"):
+        client.force_login(w[role])
+        assert client.get("/api/v1/fieldwork/visits").status_code == 403
+        assert client.get("/api/v1/fieldwork/caseload").status_code == 403
 
 
 def test_caseload_endpoint_gives_the_phone_its_households_members_and_modules(w):

@@ -130,7 +130,8 @@
         if (!r.ok) { throw new Error("HTTP " + r.status); }
         return r.json();
       })
-      .then(function (data) { return kvSet(key, data).then(function () { return { data: data, fresh: true }; }); })
+      // Offline, the service worker answers with its cached copy: fine to use, but not "fresh".
+      .then(function (data) { return kvSet(key, data).then(function () { return { data: data, fresh: navigator.onLine }; }); })
       .catch(function () { return kvGet(key).then(function (data) { return { data: data || null, fresh: false }; }); });
   }
 

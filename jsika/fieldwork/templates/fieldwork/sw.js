@@ -6,6 +6,7 @@
 var CACHE = "jsika-lapangan-{{ version|escapejs }}";
 var SCOPE = "{{ scope|escapejs }}";
 var CASELOAD = "{{ caseload_url|escapejs }}";
+var LOGIN = "{{ login_url|escapejs }}";
 var SHELL = [{% for url in shell %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 var ASSETS = [{% for url in assets %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 var OFFLINE_PAGE = "<!doctype html><html lang=id><meta charset=utf-8><meta name=viewport content='width=device-width,initial-scale=1'>" +
@@ -39,6 +40,11 @@ self.addEventListener("activate", function (event) {
 function networkFirst(request, fallbackUrl) {
   return caches.open(CACHE).then(function (cache) {
     return fetch(request).then(function (response) {
+      // Sent elsewhere (a navigation's redirect is opaque; for field pages it means the login page: the session
+      // ended or someone else logs in) — forget the cached pages of the previous session.
+      if (response.type === "opaqueredirect" || (response.redirected && new URL(response.url).pathname.indexOf(LOGIN) === 0)) {
+        return caches.delete(CACHE).then(function () { return response; });
+      }
       // A page opened with a query (?keluarga=…) is not the shell: keep only the plain address.
       if (!new URL(request.url).search) { put(cache, request, response.clone()); }
       return response;
@@ -55,7 +61,8 @@ function networkFirst(request, fallbackUrl) {
 
 function cacheFirst(request) {
   return caches.open(CACHE).then(function (cache) {
-    return cache.match(request).then(function (hit) {
+    // Stylesheets ask for fonts with a version query (bootstrap-icons.woff2?abc…): same file.
+    return cache.match(request, { ignoreSearch: true }).then(function (hit) {
       return hit || fetch(request).then(function (response) { put(cache, request, response.clone()); return response; });
     });
   });

@@ -130,3 +130,23 @@ def test_a_refused_record_stays_in_the_queue_with_the_reason(login, live_server,
     assert "tidak ada dalam daftar dampingan" in page.inner_text(".queue-item.is-rejected .reason")
     assert Visit.objects.count() == 0
     shot(page, tmp_path, "lapangan-antrean-ditolak")
+
+
+def test_the_installed_app_opens_its_pages_without_signal(login, live_server, page, regions, tmp_path):
+    world()
+    page.set_viewport_size(PHONE)
+    login("pendamping.merak", password=PASSWORD)
+    page.goto(f"{live_server.url}/lapangan/")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the service worker, which has cached the shell
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    for path, selector in (("/lapangan/antrean/", "#queue-list"), ("/lapangan/kunjungan/baru/", "#visit-form"),
+                           ("/lapangan/", "#stat-households")):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_selector(selector)
+        page.wait_for_selector(".net-status.is-offline")
+    page.goto(f"{live_server.url}/lapangan/kunjungan/baru/")
+    page.wait_for_selector("#visit-form[data-ready='1']")
+    assert page.locator("#household option").count() == 3  # the placeholder and the two families, from the phone
+    shot(page, tmp_path, "lapangan-luring-dari-cache")
