@@ -216,6 +216,7 @@ def propose(request, enrollment_pk):
             return redirect("graduation:decision_detail", pk=g.pk)
     return render(request, "graduation/propose.html", {
         "enrollment": enrollment, "evidence": evidence, "form": form,
+        "pending": enrollment.graduations.filter(status=Graduation.Status.PROPOSED).first(),
         "kinds": {k: rules.graduation_refusal(evidence, k, "x" * rules.MIN_REASON_CHARS) for k in ("alamiah",
                                                                                                     "mandiri")}})
 

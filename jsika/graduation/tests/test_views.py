@@ -179,3 +179,15 @@ def test_admin_shows_a_published_version_read_only_and_lets_a_draft_be_edited(cl
     assert 'name="valid_from"' not in published and 'name="valid_from"' in editable
     assert client.get(reverse("admin:graduation_assessment_changelist")).status_code == 200
     assert client.get(reverse("admin:graduation_grant_changelist")).status_code == 200
+
+
+def test_proposing_through_the_page_shows_the_rule_and_a_waiting_proposal(client, scene):
+    p = scene["p"]
+    fresh = kpm(scene["program"], p, started_on=TODAY - timedelta(days=300))
+    url = reverse("graduation:propose", args=[fresh.pk])
+    response = _as(client, p["operator"]).post(url, {"kind": "mandiri", "reason": ""})
+    assert response.status_code == 200
+    assert "Tidak ada graduasi tanpa asesmen" in response.content.decode()
+    assert not Graduation.objects.filter(enrollment=fresh).exists()
+    waiting = client.get(reverse("graduation:propose", args=[scene["waiting"].pk])).content.decode()
+    assert "menunggu keputusan" in waiting and 'id="propose-form"' not in waiting
