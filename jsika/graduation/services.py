@@ -173,7 +173,9 @@ def record_assessment(*, by, household, answers: dict, assessed_on: date, instru
                       recorded_at: datetime | None = None) -> Recorded:
     """Score and keep one assessment of a household (a pendamping: their caseload only).
 
-    The version in force on ``assessed_on`` is used unless one is named. Sending the same ``client_id``
+    The version in force on ``assessed_on`` is used unless one is named; a named version must be published
+    and valid by then, and a superseded one is still accepted (a phone offline may not have the new version
+    yet): the assessment keeps the version it was made with. Sending the same ``client_id``
     again with the same content answers the stored assessment (``created`` False); with other content,
     ``Conflict``.
     """
