@@ -32,7 +32,7 @@ from .models import (
     Program,
     add_years,
 )
-from .queries import eligible_households
+from .queries import waiting_list
 
 CILEGON = "36.72"
 PULOMERAK = "36.72.03"
@@ -226,7 +226,7 @@ def seed_pending(*, jscm: Program, jamsosratu: Program, admin) -> int:
         proposer, checker = _user(proposer_name), _user(checker_name)
         if not proposer or not checker:
             continue
-        households = list(eligible_households(program).filter(region_q("region_id", area))[:12])
+        households = list(waiting_list(program, area)[:12])
         for i, household in enumerate(households):
             enrollment = services.propose_enrollment(household=household, program=program, by=proposer,
                                                      reason="Hasil musyawarah kelurahan (demo)")

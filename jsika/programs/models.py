@@ -182,6 +182,12 @@ class BenefitRule(models.Model):
     def is_flat(self) -> bool:
         return self.kind == self.Kind.FLAT
 
+    @property
+    def amounts_in_order(self) -> list["ComponentAmount"]:
+        """Component amounts in the order of the components (health, education, social welfare)."""
+        order = list(Component.values)
+        return sorted(self.component_amounts.all(), key=lambda a: order.index(a.component))
+
 
 class ComponentAmount(models.Model):
     """The yearly amount of one component under a per-component rule."""
@@ -238,6 +244,8 @@ class ExitReason(models.TextChoices):
     VOLUNTARY = "voluntary", _("Mengundurkan diri")
 
 
+# Exits after which a household has used its place: coming back is a deliberate proposal, never automatic.
+COMPLETED_EXITS = (ExitReason.GRADUATED, ExitReason.TENURE_ENDED)
 # A household has at most one enrollment in these statuses per program.
 OPEN_STATUSES = (EnrollmentStatus.PROPOSED, EnrollmentStatus.VERIFIED, EnrollmentStatus.APPROVED,
                  EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED)

@@ -16,7 +16,7 @@ from jsika.core.scoping import region_q, scope_queryset
 from jsika.registry.models import Household
 from jsika.registry.queries import households_for
 
-from .models import OPEN_STATUSES, SLOT_STATUSES, Enrollment, EnrollmentStatus, Program
+from .models import COMPLETED_EXITS, OPEN_STATUSES, SLOT_STATUSES, Enrollment, EnrollmentStatus, Program
 from .rules import has_component_q
 
 
@@ -64,8 +64,13 @@ def screening_for(user, program: Program, *, on: date | None = None) -> QuerySet
 
 
 def waiting_list(program: Program, region_code: str, *, on: date | None = None) -> QuerySet:
-    """The households waiting for a slot in ``region_code``: eligible, not enrolled, lowest desil first."""
-    return eligible_households(program, on=on).filter(region_q("region_id", region_code))
+    """The households waiting for a slot in ``region_code``: eligible, not enrolled, lowest desil first.
+
+    Households that already completed the program (graduated or reached the tenure) are not on it.
+    """
+    completed = Enrollment.objects.filter(household=OuterRef("pk"), program=program,
+                                          status=EnrollmentStatus.EXITED, exit_reason__in=COMPLETED_EXITS)
+    return eligible_households(program, on=on).filter(region_q("region_id", region_code)).exclude(Exists(completed))
 
 
 def active_during_q(year: int) -> Q:

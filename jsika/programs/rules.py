@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from jsika.core.scoping import code_in_scope
 from jsika.registry.models import Person, SchoolStatus
 
-from .models import OPEN_STATUSES, BenefitRule, Component, Enrollment, Program, add_years
+from .models import COMPLETED_EXITS, OPEN_STATUSES, BenefitRule, Component, Enrollment, Program, add_years
 
 EARLY_CHILDHOOD_MAX_AGE = 6
 SCHOOL_MAX_AGE = 21  # PKH: education components until 21 while compulsory schooling is unfinished
@@ -169,6 +169,7 @@ def entitlement(household, program: Program, year: int, *, members=None, today: 
 class Check:
     passed: bool
     text: str
+    warning: bool = False  # passed, but a person should look (e.g. a household coming back after graduating)
 
 
 @dataclass
@@ -259,7 +260,18 @@ def eligibility(household, program: Program, *, on: date | None = None, members=
     if own is not None:
         checks.append(Check(False, _("Sudah terdaftar di %(program)s (status %(status)s)")
                             % {"program": program.code, "status": own.get_status_display()}))
+    elif (done := completed_enrollment(household, program)) is not None:
+        checks.append(Check(True, _("Pernah menyelesaikan %(program)s (%(reason)s, %(on)s): usulan kembali wajib "
+                                    "disertai alasan") % {
+            "program": program.code, "reason": done.get_exit_reason_display(),
+            "on": done.ended_on.strftime("%d-%m-%Y") if done.ended_on else "-"}, warning=True))
     return Eligibility(checks)
+
+
+def completed_enrollment(household, program: Program) -> Enrollment | None:
+    """The household's last enrollment in ``program`` that ended by graduation or at tenure end, if any."""
+    return (Enrollment.objects.filter(household=household, program=program, status=Enrollment.Status.EXITED,
+                                      exit_reason__in=COMPLETED_EXITS).order_by("-ended_on", "-pk").first())
 
 
 # --- funding -------------------------------------------------------------------------------------

@@ -272,6 +272,10 @@ def propose_enrollment(*, household, program: Program, by, reason: str = "") -> 
         raise TransitionError(_("Keluarga %(kk)s sudah terdaftar di %(program)s (status %(status)s).") % {
             "kk": mask_number(household.no_kk), "program": program.code, "status": existing.get_status_display()})
     result = rules.eligibility(household, program)
+    if result.eligible and not reason.strip() and rules.completed_enrollment(household, program) is not None:
+        raise TransitionError(_("Keluarga %(kk)s pernah menyelesaikan %(program)s (graduasi atau masa kepesertaan "
+                                "habis); usulan kembali wajib disertai alasan.")
+                              % {"kk": mask_number(household.no_kk), "program": program.code})
     if not result.eligible:
         raise TransitionError(_("Keluarga %(kk)s tidak memenuhi syarat %(program)s: %(why)s.") % {
             "kk": mask_number(household.no_kk), "program": program.code, "why": "; ".join(result.failures)})
@@ -368,7 +372,7 @@ def _bulk_move(enrollments: list[Enrollment], *, to: str, action: str, by, reaso
 def bulk_approve(*, enrollments, by, reason: str = "", on: date | None = None) -> int:
     """Approve many verified proposals at once, all or nothing; the same rules as one approval.
 
-    ``enrollments`` is a queryset or a list of enrollments / ids of one program.
+    ``enrollments`` is a queryset or a list of enrollments or ids (of one or more programs).
     """
     ids = [getattr(e, "pk", e) for e in enrollments]
     if not ids:
@@ -377,9 +381,6 @@ def bulk_approve(*, enrollments, by, reason: str = "", on: date | None = None) -
                 .filter(pk__in=ids).order_by("pk"))
     if len(rows) != len(set(ids)):
         raise TransitionError(_("Sebagian usulan yang dipilih tidak ditemukan."))
-    programs = {e.program_id for e in rows}
-    if len(programs) != 1:
-        raise TransitionError(_("Persetujuan massal hanya untuk usulan dari satu program."))
     problems = []
     for e in rows:
         if e.status != S.VERIFIED:
@@ -395,7 +396,9 @@ def bulk_approve(*, enrollments, by, reason: str = "", on: date | None = None) -
         raise TransitionError(_("Tidak ada yang disetujui; %(n)s usulan tidak dapat disetujui: %(list)s.")
                               % {"n": len(problems), "list": shown})
     on = on or timezone.localdate()
-    _check_quotas(rows[0].program, [e.household.region_id for e in rows], on.year)
+    for program_id in sorted({e.program_id for e in rows}):
+        batch = [e for e in rows if e.program_id == program_id]
+        _check_quotas(batch[0].program, [e.household.region_id for e in batch], on.year)
     return _bulk_move(rows, to=S.APPROVED, action=Action.APPROVED, by=by, reason=reason,
                       approved_by=by, approved_at=timezone.now())
 

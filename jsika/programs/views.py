@@ -25,6 +25,7 @@ from .forms import BenefitRuleForm, EnrollmentFilterForm, ProgramForm, QuotaForm
 from .models import Component, Enrollment, EnrollmentStatus, ExitReason, Program, Quota
 
 PAGE_SIZE = 25
+ENTITLEMENT_YEARS = 4  # years of entitlement shown on an enrollment's page
 S = EnrollmentStatus
 
 
@@ -53,7 +54,8 @@ def with_head(qs, household_path: str = "pk"):
     return qs.annotate(head_name=Subquery(head.values("name")[:1]))
 
 
-def _without_page(request) -> str:
+def without_page(request) -> str:
+    """The query string without ``page`` (for pagination links)."""
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
@@ -225,7 +227,7 @@ def enrollment_list(request):
     user = request.user
     approvable = {e.pk for e in page if e.status == S.VERIFIED and permissions.approve_refusal(user, e) is None}
     return render(request, "programs/enrollment_list.html", {
-        "form": form, "page": page, "approvable": approvable, "query": _without_page(request),
+        "form": form, "page": page, "approvable": approvable, "query": without_page(request),
         "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)})
 
 
@@ -276,8 +278,10 @@ def enrollment_detail(request, pk):
     today = timezone.localdate()
     # Its own enrollment is not a reason against it: only the other programs count here.
     others = {pid: e for pid, e in rules.open_enrollments_of(household).items() if pid != program.pk}
+    # The years it was (or will be) paid for, latest first: from activation to exit or this year.
     first_year = (enrollment.started_on or today).year
-    years = sorted({first_year, *range(max(first_year, today.year - 2), today.year + 1)}, reverse=True)
+    last_year = (enrollment.ended_on or today).year
+    years = list(range(last_year, max(first_year, last_year - ENTITLEMENT_YEARS + 1) - 1, -1))
     context = {
         "enrollment": enrollment, "household": household, "program": program,
         "head": next((m for m in members if m.relation == Relation.HEAD), None),

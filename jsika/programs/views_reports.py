@@ -18,12 +18,13 @@ from jsika.core.masking import mask_number
 from jsika.core.models import AccessLog
 from jsika.core.roles import Role
 from jsika.core.scoping import code_in_scope, region_q, scope_queryset
+from jsika.regions.models import Region
 from jsika.registry.forms import region_choices
 
 from . import permissions, queries, services
 from .forms import ReverificationForm
 from .models import Program, ReverificationCampaign, ReverificationCheck
-from .views import back_to_next, staff_required, with_head
+from .views import back_to_next, staff_required, with_head, without_page
 
 REPORT_READERS = {Role.MANAGER, Role.OPERATOR, Role.AUDITOR}
 
@@ -55,7 +56,8 @@ def tenure_ending(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "programs/tenure_ending.html", {
         "page": page, "months": months, "program": program, "programs": Program.objects.all(),
-        "today": timezone.localdate()})
+        "today": timezone.localdate(), "query": without_page(request),
+        "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)})
 
 
 @report_reader_required
@@ -77,8 +79,10 @@ def overlap_report(request):
             writer.writerow([mask_number(h.no_kk), h.region_id, h.region.name, " + ".join(row.programs),
                              "ya" if row.is_pkh_recipient else "tidak", row.kind])
         return response
+    names = dict(Region.objects.filter(code__in=report.per_region).values_list("code", "name"))
     return render(request, "programs/overlap_report.html", {
-        "report": report, "wilayah": wilayah, "program": program, "programs": Program.objects.all(),
+        "report": report, "region_names": names, "wilayah": wilayah, "program": program,
+        "programs": Program.objects.all(),
         "regions": region_choices(request.user), "query": request.GET.urlencode()})
 
 
@@ -137,7 +141,8 @@ def reverification_detail(request, pk):
                        "enrollment__household_id").order_by("status", "enrollment__household__region_id", "pk")
     page = Paginator(checks, 50).get_page(request.GET.get("page"))
     return render(request, "programs/reverification_detail.html", {
-        "campaign": campaign, "page": page, "status": status, "wilayah": wilayah,
+        "campaign": campaign, "page": page, "status": status, "wilayah": wilayah, "query": without_page(request),
+        "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "statuses": ReverificationCheck.Status.choices,
         "can_confirm": permissions.can_propose(request.user),
         "can_close": campaign.is_open and permissions.program_refusal(request.user, campaign.program) is None})

@@ -287,3 +287,34 @@ def test_bank_override_per_region(p):
     services.set_bank_overrides(program=program, by=p["manager_banten"], overrides={"36.72": "bjb"})
     assert program.bank_for("36.72.03.1001") == "BJB"
     assert program.bank_for("36.02.01.2002") == "BRI"
+
+
+def test_bulk_approve_handles_several_programs_each_with_its_quota(p, jscm):
+    jamsosratu = make_program(p["admin"], "JAMSOSRATU", "36", start_year=2013)
+    services.set_quota(program=jamsosratu, by=p["manager_banten"], year=date.today().year, region="36.72", slots=1)
+    a = enrolled(jscm, family(), p, until="verified")
+    b = services.propose_enrollment(household=family(), program=jamsosratu, by=p["operator"])
+    services.verify_enrollment(enrollment=b, by=p["operator2"])
+    assert services.bulk_approve(enrollments=[a, b], by=p["manager_banten"]) == 2
+    c = services.propose_enrollment(household=family(), program=jamsosratu, by=p["operator"])
+    services.verify_enrollment(enrollment=c, by=p["operator2"])
+    with pytest.raises(QuotaExceeded, match="Kuota JAMSOSRATU"):
+        services.bulk_approve(enrollments=[c], by=p["manager_banten"])
+
+
+def test_a_graduated_household_needs_a_reason_to_come_back_and_is_not_on_the_waiting_list(p, jscm):
+    from jsika.programs import queries, rules
+
+    household = family()
+    e = enrolled(jscm, household, p)
+    services.exit_enrollment(enrollment=e, by=p["manager"], reason=ExitReason.GRADUATED, ended_on=date(2026, 1, 31),
+                             fill_slot=False)
+    warning = [c for c in rules.eligibility(household, jscm).checks if c.warning]
+    assert [c.text for c in warning] == [
+        "Pernah menyelesaikan JSCM (Graduasi, 31-01-2026): usulan kembali wajib disertai alasan"]
+    assert household not in queries.waiting_list(jscm, "36.72.03")
+    with pytest.raises(TransitionError, match="usulan kembali wajib disertai alasan"):
+        services.propose_enrollment(household=household, program=jscm, by=p["operator"])
+    again = services.propose_enrollment(household=household, program=jscm, by=p["operator"],
+                                        reason="Jatuh miskin lagi setelah PHK (hasil musdes)")
+    assert again.status == S.PROPOSED
