@@ -105,8 +105,8 @@ def seed_interventions(*, agencies: dict, rng: random.Random, today: date) -> in
             add(health, by_health.user, person, K.HEALTH_INSURANCE, _day_between(rng, today - timedelta(days=300),
                                                                                  today), "", "PBI JKN (demo)",
                 whole_household=True)
-    toddlers = list(kpm.filter(stunting_q(today)).order_by("pk")[:300]) + list(
-        kpm.filter(birth_date__gt=years_ago(5, today)).order_by("?")[:150])
+    young = list(kpm.filter(birth_date__gt=years_ago(5, today)).order_by("pk")[:1000])
+    toddlers = list(kpm.filter(stunting_q(today)).order_by("pk")[:300]) + rng.sample(young, min(150, len(young)))
     for person in toddlers:
         if rng.random() < 0.4:
             add(health, by_health.user, person, K.SUPPLEMENTARY_FOOD,

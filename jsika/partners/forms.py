@@ -16,6 +16,8 @@ from .sectors import ReferralNeed, kind_choices, needs_for
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 SCHOOL_CHOICES = [("", _("Semua")), ("belum", _("Belum sekolah")), ("paud", _("PAUD")), ("sd", _("SD")),
                   ("smp", _("SMP")), ("sma", _("SMA/SMK")), ("tidak", _("Tidak sekolah lagi"))]
+# ISO format whatever the language: a browser's date picker reads only YYYY-MM-DD.
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
 FLAG_FIELDS = ("putus_sekolah", "lulus_smp", "hamil", "balita", "lansia", "disabilitas", "stunting")
 
 
@@ -92,7 +94,7 @@ class InterventionForm(forms.Form):
     person = forms.TypedChoiceField(label=_("Anggota keluarga"), required=False, coerce=int, empty_value=None,
                                     widget=forms.Select(attrs={"class": "form-select"}))
     delivered_on = forms.DateField(label=_("Tanggal layanan"), initial=timezone.localdate,
-                                   widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+                                   widget=DATE_INPUT)
     place = forms.CharField(label=_("Tempat layanan"), required=False, max_length=150,
                             widget=forms.TextInput(attrs={"class": "form-control",
                                                           "placeholder": _("mis. SMA Negeri 1 Cilegon")}))
@@ -139,7 +141,7 @@ class ActForm(NoteForm):
     kind = forms.ChoiceField(label=_("Layanan yang diberikan"), required=False,
                              widget=forms.Select(attrs={"class": "form-select"}))
     delivered_on = forms.DateField(label=_("Tanggal layanan"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+                                   widget=DATE_INPUT)
     place = forms.CharField(label=_("Tempat layanan"), required=False, max_length=150,
                             widget=forms.TextInput(attrs={"class": "form-control"}))
 

@@ -5,6 +5,7 @@ Every list of persons comes from ``queries.partner_persons`` (scope) narrowed by
 shown through ``fields.person_values`` (the sector's fields only); a partner's read is logged.
 """
 
+import re
 from datetime import date
 from functools import wraps
 
@@ -47,7 +48,7 @@ from .queries import (
     stale_referrals,
     with_household_size,
 )
-from .sectors import Sector
+from .sectors import InterventionKind, Sector
 
 PAGE_SIZE = 25
 # Who opens the sector pages: partners (their own sector), and staff who oversee them (any sector, to check).
@@ -243,6 +244,11 @@ def delete_saved_search(request, pk: int):
     return redirect(reverse("partners:search"))
 
 
+def _search_id(value: str) -> str:
+    """The saved search's id as given in ``?nama=`` (what the access log keeps), or '' for anything else."""
+    return value if re.fullmatch(r"[0-9]{1,12}", value) else ""
+
+
 @sector_page
 def export(request):
     """The current search as xlsx (the sector's columns, NIK as text); written to the access log."""
@@ -251,7 +257,7 @@ def export(request):
     criteria = form.to_criteria()
     content, rows = export_persons(by=request.user, criteria=criteria, allowed=allowed,
                                    today=timezone.localdate(), request=request,
-                                   search_name=request.GET.get("nama", "")[:40])
+                                   search_name=_search_id(request.GET.get("nama", "")))
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="kpm-{request.sector or "semua"}-{stamp}.xlsx"'
@@ -309,8 +315,7 @@ def record_intervention(request, household_id: int):
 
 
 def _safe_next(request) -> bool:
-    target = request.GET.get("next", "")
-    return target.startswith("/mitra/") and "//" not in target
+    return bool(re.fullmatch(r"/mitra/[A-Za-z0-9/_.?=&%+-]*", request.GET.get("next", "")))
 
 
 @login_required
@@ -321,8 +326,10 @@ def interventions(request):
         raise PermissionDenied
     qs = interventions_for(user).order_by("-delivered_on", "-pk")
     kind = request.GET.get("jenis", "")
-    if kind:
+    if kind in InterventionKind.values:
         qs = qs.filter(kind=kind)
+    else:
+        kind = ""
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "counts": intervention_counts(user), "agency": agency_of(user), "kind": kind,
                "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)}

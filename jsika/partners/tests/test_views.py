@@ -106,3 +106,16 @@ def test_household_timeline_include_lists_services(world):
     empty = render_to_string("partners/_household_interventions.html", {
         "partner_interventions": interventions_for_household(world["education"], world["pulomerak"])})
     assert "Belum ada layanan mitra" in empty  # the education office does not see health services
+
+
+ODD = {"wilayah": "36\x00", "q": "a\x00b", "program": "X\x00;", "umur_min": "9" * 30, "umur_max": "-5",
+       "page": "-1", "daftar": "\x00", "sektor": "\x00", "jenis": "\x00", "status": "\x00", "nama": "1" * 50,
+       "terlambat": "1", "sekolah": "\x00", "desil_max": "99", "kpm": "on"}
+
+
+@pytest.mark.parametrize("path", ["/mitra/", "/mitra/pendidikan/", "/mitra/kesehatan/", "/mitra/cari/",
+                                  "/mitra/cari/ekspor/", "/mitra/intervensi/", "/mitra/rujukan/", "/mitra/api/"])
+@pytest.mark.parametrize("who", ["manager", "education", "health"])
+def test_pages_never_fail_on_odd_query_strings(client, world, path, who):
+    client.force_login(world[who])
+    assert client.get(path, ODD).status_code in (200, 403)
