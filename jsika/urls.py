@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -22,8 +21,5 @@ urlpatterns = [
     path("penyaluran/", include("jsika.payments.urls")),
     path("laporan/", include("jsika.reports.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media (uploads, generated files, photos) is never served as static files: every download goes
+# through a view that checks who may read it.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_jobs
 
 app_name = "core"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("beranda/", views.home, name="home"),
     path("tugas/<uuid:job_id>/", views.job_status, name="job_status"),
+    path("tugas/<uuid:job_id>/unduh/", views_jobs.job_download, name="job_download"),
 ]
