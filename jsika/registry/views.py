@@ -120,6 +120,7 @@ def household_detail(request, pk):
         "region_chain": region_chain,
         "may_see_full_nik": may_see_full_nik(user),
         "shows_contact": user.role != Role.PARTNER,
+        "shows_payments": user.role != Role.PARTNER,
         "shows_history": shows_history,
         "timeline": household_timeline(household) if shows_history else [],
     }

@@ -267,3 +267,19 @@ def test_facilitator_region_choices_come_from_the_caseload(client, world):
     html = client.get(LIST).content.decode()
     assert 'value="36.72.03.1001"' in html and 'value="36.72.03"' in html
     assert 'value="36.72.01' not in html and 'value="36.02' not in html
+
+
+def test_detail_loads_the_programs_of_the_family_and_shows_payments_to_staff(client, manager, world):
+    household = world["pulomerak"]
+    html = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert f'hx-get="{reverse("programs:household_programs", args=[household.pk])}"' in html
+    assert 'id="household-payments"' in html
+    partial = client.get(reverse("programs:household_programs", args=[household.pk]), headers={"HX-Request": "true"})
+    assert partial.status_code == 200
+
+
+def test_partner_detail_has_no_payments_card(client, world):
+    client.force_login(make_user("opd.kesehatan", "partner", "36"))
+    html = client.get(reverse("registry:household_detail", args=[world["pulomerak"].pk])).content.decode()
+    assert "Ahmad Sujatmiko" in html
+    assert 'id="household-payments"' not in html
