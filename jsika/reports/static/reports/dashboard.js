@@ -36,7 +36,7 @@
       return {
         label: d.label, data: d.data, stack: d.stack, borderColor: d.color,
         backgroundColor: line ? d.color : d.color + (spec.stacked ? "" : "dd"),
-        borderWidth: line ? 2 : 0, borderRadius: line ? 0 : 3, tension: 0.2, pointRadius: line ? 4 : 0,
+        borderWidth: line ? 2 : 0, borderRadius: line ? 0 : 3, tension: 0, pointRadius: line ? 4 : 0,
         links: d.links
       };
     });
@@ -52,6 +52,7 @@
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         indexAxis: spec.horizontal ? "y" : "x",
+        interaction: { mode: "index", intersect: false },
         plugins: {
           legend: { display: datasets.length > 1, position: "bottom", labels: { boxWidth: 12 } },
           tooltip: { callbacks: { label: function (ctx) {

@@ -110,7 +110,7 @@
       var codes = desa.filter(function (d) { return view.contains([d.lat, d.lon]); })
         .map(function (d) { return d.code; }).slice(0, 60);
       var missing = codes.filter(function (c) { return !pointCache[c]; });
-      if (!missing.length) { return codes; }
+      if (!missing.length) { return { codes: codes, added: false }; }
       return getJSON(cfg.pointsUrl + "?" + query({ desa: missing.join(","), program: cfg.program }))
         .then(function (data) {
           missing.forEach(function (c) { pointCache[c] = []; });
@@ -118,11 +118,12 @@
             (pointCache[p.desa_code] = pointCache[p.desa_code] || []).push(p);
           });
           if (data.truncated) { statusEl.textContent = labels.truncated || ""; }
-          return codes;
+          return { codes: codes, added: true };
         });
-    }).then(function (codes) {
+    }).then(function (loaded) {
       points = [];
-      codes.forEach(function (c) { points = points.concat(pointCache[c] || []); });
+      loaded.codes.forEach(function (c) { points = points.concat(pointCache[c] || []); });
+      return loaded.added;
     });
   }
   function popup(p) {
@@ -199,12 +200,17 @@
     statusEl.textContent = number.format(shown) + " " + (labels.shown || "");
   }
 
-  function refresh() {
+  var drawnZoom = null;
+  function refresh(force) {
     var zoom = map.getZoom();
     if (zoom >= cfg.detailZoom) {
       regionLayer.clearLayers();
-      loadPoints().then(drawPoints).catch(function () { statusEl.textContent = labels.error || ""; });
+      loadPoints().then(function (added) {
+        // A pan (e.g. to show a popup) with nothing new keeps the markers, so an open popup stays open.
+        if (force === true || added || zoom !== drawnZoom) { drawnZoom = zoom; drawPoints(); }
+      }).catch(function () { statusEl.textContent = labels.error || ""; });
     } else {
+      drawnZoom = null;
       pointLayer.clearLayers();
       el.setAttribute("data-points", "0");
       statusEl.textContent = labels.zoomIn || "";
@@ -212,9 +218,9 @@
     }
   }
   if (select) {
-    select.addEventListener("change", function () { criterion = select.value; legend(); refresh(); });
+    select.addEventListener("change", function () { criterion = select.value; legend(); refresh(true); });
   }
-  map.on("moveend", refresh);
+  map.on("moveend", function () { refresh(false); });
   legend();
-  refresh();
+  refresh(true);
 })();
