@@ -34,6 +34,7 @@ RECONCILIATION_COLUMNS = ["id_penyaluran", "no_rekening", "nominal", "status", "
 REQUIRED_RECONCILIATION = RECONCILIATION_COLUMNS[:5]
 SIGNING_SALT = "jsika.payments.bankfile"
 STAGE = "payments_recon_stage"
+DECIDED = "payments_recon_decided"
 BATCH = 5000
 _DIGITS = re.compile(r"[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -133,8 +134,7 @@ def export_payment_file(*, cycle: PaymentCycle, by, out, request=None) -> BankFi
         if path:
             stream.close()
     rows = writer.lines - 1
-    totals = Payment.objects.filter(cycle=cycle).exclude(status=PaymentStatus.REVERSED)
-    if rows != cycle.payment_count or rows != totals.count():
+    if rows != cycle.payment_count:
         raise PaymentError(_("Jumlah baris berkas (%(rows)s) tidak sama dengan jumlah pembayaran tahap ini "
                              "(%(n)s).") % {"rows": rows, "n": cycle.payment_count})
     sha = writer.digest.hexdigest()
@@ -213,44 +213,65 @@ def _reader(stream):
     return text, header, csv.reader(text, delimiter=delimiter)
 
 
-def _parse(number: int, cells: list[str], index: dict[str, int], today: date):
-    """One data row → (staged tuple, None) or (None, rejection dict)."""
-    def cell(name):
-        at = index.get(name)
+class _RowParser:
+    """Checks one data row at a time → (staged tuple, None) or (None, rejection); hot path of a million rows."""
+
+    def __init__(self, header: list[str], today: date):
+        self.at = {name: header.index(name) for name in RECONCILIATION_COLUMNS if name in header}
+        self.today = today.isoformat()
+        self.dates: dict[str, str | None] = {}  # text → None when valid, else the reason
+
+    def _cell(self, cells, name) -> str:
+        at = self.at.get(name)
         return cells[at].strip() if at is not None and at < len(cells) else ""
 
-    raw_id = cell("id_penyaluran")
+    def _date_problem(self, text: str) -> str | None:
+        if text not in self.dates:
+            problem = None
+            try:
+                if not _DATE.fullmatch(text):
+                    raise ValueError
+                date.fromisoformat(text)
+            except ValueError:
+                problem = _("tanggal harus YYYY-MM-DD")
+            else:
+                if text > self.today:
+                    problem = _("tanggal di masa depan")
+            self.dates[text] = problem
+        return self.dates[text]
 
-    def reject(reason):
-        return None, {"row": number, "id_penyaluran": raw_id, "reason": reason}
+    def parse(self, number: int, cells: list[str]):
+        if not any(c.strip() for c in cells):
+            return None, None
+        raw_id = self._cell(cells, "id_penyaluran")
+        problem = None
+        status = self._cell(cells, "status").upper()
+        ok = status == "BERHASIL"
+        nominal = self._cell(cells, "nominal")
+        tanggal = self._cell(cells, "tanggal")
+        if not _DIGITS.fullmatch(raw_id) or len(raw_id) > 18:
+            problem = _("id_penyaluran harus angka")
+        elif not ok and status != "GAGAL":
+            problem = _("status harus BERHASIL atau GAGAL")
+        elif (nominal and not _DIGITS.fullmatch(nominal)) or (ok and not nominal):
+            problem = _("nominal harus rupiah bulat, angka saja (tanpa titik atau koma)")
+        elif len(nominal) > 15:
+            problem = _("nominal terlalu besar")
+        elif tanggal or ok:
+            problem = self._date_problem(tanggal)
+        if problem:
+            return None, {"row": number, "id_penyaluran": raw_id, "reason": problem}
+        return (number, int(raw_id), self._cell(cells, "no_rekening")[:30], int(nominal or 0), 1 if ok else 0,
+                tanggal or None, self._cell(cells, "keterangan")[:255]), None
 
-    if not any(c.strip() for c in cells):
-        return None, None
-    if not _DIGITS.fullmatch(raw_id) or len(raw_id) > 18:
-        return reject(_("id_penyaluran harus angka"))
-    status = cell("status").upper()
-    if status not in ("BERHASIL", "GAGAL"):
-        return reject(_("status harus BERHASIL atau GAGAL"))
-    ok = status == "BERHASIL"
-    nominal_text = cell("nominal")
-    if nominal_text and not _DIGITS.fullmatch(nominal_text) or (ok and not nominal_text):
-        return reject(_("nominal harus rupiah bulat, angka saja (tanpa titik atau koma)"))
-    nominal = int(nominal_text) if nominal_text else 0
-    if len(nominal_text) > 15:
-        return reject(_("nominal terlalu besar"))
-    tanggal_text, credited = cell("tanggal"), None
-    if tanggal_text or ok:
-        try:
-            if not _DATE.fullmatch(tanggal_text):
-                raise ValueError
-            credited = date.fromisoformat(tanggal_text)
-        except ValueError:
-            return reject(_("tanggal harus YYYY-MM-DD"))
-        if credited > today:
-            return reject(_("tanggal di masa depan"))
-    account = cell("no_rekening")[:30]
-    reason = cell("keterangan")[:255]
-    return (number, int(raw_id), account, nominal, 1 if ok else 0, credited, reason), None
+
+def _copy_text(value) -> str:
+    """A value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, int):
+        return str(value)
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 STAGE_COLUMNS = "row_no, payment_id, no_rekening, nominal, ok, tanggal, keterangan"
@@ -260,86 +281,87 @@ def _create_stage() -> None:
     setsql.execute(f"DROP TABLE IF EXISTS {STAGE}")
     setsql.execute(f"CREATE TEMPORARY TABLE {STAGE} (row_no INTEGER NOT NULL, payment_id BIGINT NOT NULL, "
                    f"no_rekening VARCHAR(30) NOT NULL, nominal BIGINT NOT NULL, ok INTEGER NOT NULL, tanggal DATE, "
-                   f"keterangan VARCHAR(255) NOT NULL, outcome VARCHAR(10), reason VARCHAR(255), "
-                   f"changed INTEGER NOT NULL DEFAULT 0)")
+                   f"keterangan VARCHAR(255) NOT NULL)")
 
 
 def _load_stage(rows) -> tuple[int, list[dict]]:
-    """Stage the parsed rows; returns (rows seen, rejections made while parsing)."""
+    """Stage the checked rows; returns (rows seen, rejections made while checking)."""
     rejected, seen = [], 0
-    today = timezone.localdate()
     text, header, reader = rows
-    index = {name: i for i, name in enumerate(header)}
+    parser = _RowParser(header, timezone.localdate())
 
-    def parsed():
+    def batches():
         nonlocal seen
+        batch = []
         try:
             for number, cells in enumerate(reader, start=2):
-                staged, rejection = _parse(number, cells, index, today)
+                staged, rejection = parser.parse(number, cells)
                 if rejection:
                     rejected.append(rejection)
                 if staged or rejection:
                     seen += 1
                 if staged:
-                    yield staged
+                    batch.append(staged)
+                    if len(batch) >= BATCH:
+                        yield batch
+                        batch = []
         except (UnicodeDecodeError, csv.Error) as error:
             raise BankFileError(_("Berkas tidak dapat dibaca sebagai CSV UTF-8: %(e)s") % {"e": error}) from error
+        if batch:
+            yield batch
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor, cursor.connection.cursor().copy(
                 f"COPY {STAGE} ({STAGE_COLUMNS}) FROM STDIN") as copy:
-            for row in parsed():
-                copy.write_row(row)
+            for batch in batches():
+                copy.write("".join("\t".join(_copy_text(v) for v in row) + "\n" for row in batch).encode())
     else:
         insert = f"INSERT INTO {STAGE} ({STAGE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-        batch = []
         with connection.cursor() as cursor:
-            for row in parsed():
-                batch.append(row[:5] + (setsql.db_date(row[5]), row[6]))
-                if len(batch) >= BATCH:
-                    cursor.executemany(insert, batch)
-                    batch = []
-            if batch:
+            for batch in batches():
                 cursor.executemany(insert, batch)
-    setsql.execute(f"CREATE INDEX {STAGE}_pid ON {STAGE} (payment_id)")
     return seen, rejected
 
 
 def _decide(cycle: PaymentCycle) -> None:
-    """Give every staged row an outcome: rejected, unchanged, flagged or applied (first rule wins)."""
+    """Give every staged row its outcome in one pass (``DECIDED``): the first rule that applies wins.
+
+    rejected (duplicate in the file, unknown id, another cycle, reversed / re-issued / returned, already
+    credited otherwise), unchanged (already recorded the same), flagged (amount or account differs from
+    what was sent), else applied.
+    """
     p = setsql.table(Payment)
-    pending = "outcome IS NULL"
-    this = f"(SELECT {{}} FROM {p} p WHERE p.id = {STAGE}.payment_id)"
     rules = [
-        ("rejected", "'id_penyaluran ganda dalam berkas (pertama di baris ' || CAST((SELECT MIN(t.row_no) FROM "
-         f"{STAGE} t WHERE t.payment_id = {STAGE}.payment_id) AS TEXT) || ')'",
-         f"EXISTS (SELECT 1 FROM {STAGE} t WHERE t.payment_id = {STAGE}.payment_id AND t.row_no < {STAGE}.row_no)"),
-        ("rejected", "'id_penyaluran tidak dikenal'", f"NOT EXISTS {this.format('1')}"),
-        ("rejected", "'id_penyaluran bukan dari tahap penyaluran ini'",
-         f"{this.format('p.cycle_id')} <> {int(cycle.pk)}"),
-        ("rejected", "'pembayaran ini sudah dibatalkan'", f"{this.format('p.status')} = 'reversed'"),
-        ("rejected", "'pembayaran ini sudah diterbitkan ulang pada tahap lain'",
-         f"{this.format('p.status')} = 'reissued'"),
-        ("rejected", "'pembayaran ini sudah diretur ke kas daerah'", f"{this.format('p.status')} = 'returned'"),
-        ("unchanged", "''", f"ok = 1 AND EXISTS (SELECT 1 FROM {p} p WHERE p.id = {STAGE}.payment_id AND "
-         f"p.status = 'paid' AND p.credited_amount_rupiah = {STAGE}.nominal AND p.credited_on = {STAGE}.tanggal "
-         f"AND p.account_number = {STAGE}.no_rekening)"),
-        ("rejected", "'sudah tercatat berhasil dikreditkan pada ' || "
-         f"{this.format('CAST(p.credited_on AS TEXT)')} || '; pembayaran tidak dikreditkan dua kali'",
-         f"{this.format('p.status')} = 'paid'"),
-        ("unchanged", "''", f"ok = 0 AND {this.format('p.status')} = 'failed'"),
-        ("flagged", "'nominal ' || CAST(nominal AS TEXT) || ' berbeda dari yang dikirim ' || "
-         f"CAST({this.format('p.amount_rupiah')} AS TEXT)",
-         f"ok = 1 AND nominal <> {this.format('p.amount_rupiah')}"),
-        ("flagged", "'no_rekening ' || no_rekening || ' berbeda dari yang dikirim'",
-         f"no_rekening <> {this.format('p.account_number')}"),
+        ("s.rn > 1", "rejected",
+         "'id_penyaluran ganda dalam berkas (pertama di baris ' || CAST(s.first_row AS TEXT) || ')'"),
+        ("p.id IS NULL", "rejected", "'id_penyaluran tidak dikenal'"),
+        (f"p.cycle_id <> {int(cycle.pk)}", "rejected", "'id_penyaluran bukan dari tahap penyaluran ini'"),
+        ("p.status = 'reversed'", "rejected", "'pembayaran ini sudah dibatalkan'"),
+        ("p.status = 'reissued'", "rejected", "'pembayaran ini sudah diterbitkan ulang pada tahap lain'"),
+        ("p.status = 'returned'", "rejected", "'pembayaran ini sudah diretur ke kas daerah'"),
+        ("s.ok = 1 AND p.status = 'paid' AND p.credited_amount_rupiah = s.nominal AND p.credited_on = s.tanggal "
+         "AND p.account_number = s.no_rekening", "unchanged", "''"),
+        ("p.status = 'paid'", "rejected", "'sudah tercatat berhasil dikreditkan pada ' || CAST(p.credited_on AS TEXT) "
+                                          "|| '; pembayaran tidak dikreditkan dua kali'"),
+        ("s.ok = 0 AND p.status = 'failed'", "unchanged", "''"),
+        ("s.ok = 1 AND s.nominal <> p.amount_rupiah", "flagged",
+         "'nominal ' || CAST(s.nominal AS TEXT) || ' berbeda dari yang dikirim ' || CAST(p.amount_rupiah AS TEXT)"),
+        ("s.no_rekening <> p.account_number", "flagged",
+         "'no_rekening ' || s.no_rekening || ' berbeda dari yang dikirim'"),
     ]
-    for outcome, reason_sql, condition in rules:
-        setsql.execute(f"UPDATE {STAGE} SET outcome = %s, reason = {reason_sql} WHERE {pending} AND {condition}",
-                       [outcome])
-    setsql.execute(f"UPDATE {STAGE} SET outcome = 'applied', reason = '' WHERE {pending}")
-    setsql.execute(f"UPDATE {STAGE} SET changed = 1 WHERE outcome = 'flagged' AND "
-                   f"{this.format('p.flag_reason')} <> reason")
+    outcome = "CASE " + " ".join(f"WHEN {cond} THEN '{out}'" for cond, out, _r in rules) + " ELSE 'applied' END"
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, _o, why in rules) + " ELSE '' END"
+    setsql.execute(f"DROP TABLE IF EXISTS {DECIDED}")
+    setsql.execute(
+        f"CREATE TEMPORARY TABLE {DECIDED} AS SELECT s.row_no, s.payment_id, s.ok, s.nominal, s.tanggal, "
+        f"s.keterangan, {outcome} AS outcome, {reason} AS reason, "
+        f"CASE WHEN p.flag_reason IS NULL THEN '' ELSE p.flag_reason END AS old_flag "
+        f"FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.payment_id ORDER BY t.row_no) AS rn, "
+        f"MIN(t.row_no) OVER (PARTITION BY t.payment_id) AS first_row FROM {STAGE} t) s "
+        f"LEFT JOIN {p} p ON p.id = s.payment_id")
+    setsql.execute(f"DROP TABLE {STAGE}")
+    if connection.vendor == "postgresql":
+        setsql.execute(f"ANALYZE {DECIDED}")
 
 
 def _apply(by, reconciliation: Reconciliation) -> None:
@@ -350,25 +372,26 @@ def _apply(by, reconciliation: Reconciliation) -> None:
         f"credited_amount_rupiah = CASE WHEN s.ok = 1 THEN s.nominal ELSE NULL END, "
         f"credited_on = CASE WHEN s.ok = 1 THEN s.tanggal ELSE NULL END, "
         f"bank_reason = CASE WHEN s.ok = 1 THEN '' ELSE s.keterangan END, flag_reason = '', updated_at = %s "
-        f"FROM {STAGE} AS s WHERE s.payment_id = p.id AND s.outcome = 'applied'", [now])
-    setsql.execute(f"UPDATE {p} AS p SET flag_reason = s.reason, updated_at = %s FROM {STAGE} AS s "
-                   f"WHERE s.payment_id = p.id AND s.changed = 1", [now])
-    setsql.snapshot_history(Payment, f"id IN (SELECT payment_id FROM {STAGE} WHERE outcome = 'applied' OR "
-                                     f"changed = 1)", by=by, reason=f"rekonsiliasi #{reconciliation.pk}")
+        f"FROM {DECIDED} AS s WHERE s.payment_id = p.id AND s.outcome = 'applied'", [now])
+    setsql.execute(f"UPDATE {p} AS p SET flag_reason = s.reason, updated_at = %s FROM {DECIDED} AS s "
+                   f"WHERE s.payment_id = p.id AND s.outcome = 'flagged' AND s.old_flag <> s.reason", [now])
+    setsql.snapshot_history(Payment, f"id IN (SELECT payment_id FROM {DECIDED} WHERE outcome = 'applied' OR "
+                                     f"(outcome = 'flagged' AND old_flag <> reason))", by=by,
+                            reason=f"rekonsiliasi #{reconciliation.pk}")
     line = setsql.table(ReconciliationLine)
     setsql.execute(f"INSERT INTO {line} (reconciliation_id, row_number, outcome, payment_id_text, reason) "
-                   f"SELECT %s, row_no, outcome, CAST(payment_id AS TEXT), reason FROM {STAGE} "
+                   f"SELECT %s, row_no, outcome, CAST(payment_id AS TEXT), reason FROM {DECIDED} "
                    f"WHERE outcome IN ('flagged', 'rejected')", [reconciliation.pk])
 
 
 def _collect(result: ReconciliationResult, collect_applied: bool) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT outcome, COUNT(*) FROM {STAGE} GROUP BY outcome")
+        cursor.execute(f"SELECT outcome, COUNT(*) FROM {DECIDED} GROUP BY outcome")
         counts = dict(cursor.fetchall())
         result.unchanged = counts.get("unchanged", 0)
         result.applied_count = counts.get("applied", 0)
         wanted = "('applied', 'flagged', 'rejected')" if collect_applied else "('flagged', 'rejected')"
-        cursor.execute(f"SELECT row_no, payment_id, outcome, reason, ok, keterangan FROM {STAGE} "
+        cursor.execute(f"SELECT row_no, payment_id, outcome, reason, ok, keterangan FROM {DECIDED} "
                        f"WHERE outcome IN {wanted} ORDER BY row_no")
         while batch := cursor.fetchmany(BATCH):
             for row_no, payment_id, outcome, reason, ok, note in batch:
@@ -410,7 +433,7 @@ def import_reconciliation(*, cycle: PaymentCycle, file, by, collect_applied: boo
     result = ReconciliationResult(reconciliation=reconciliation, duplicate_of=previous)
     _collect(result, collect_applied)
     result.rejected = sorted(result.rejected + parse_rejected, key=lambda r: r["row"])
-    setsql.execute(f"DROP TABLE {STAGE}")
+    setsql.execute(f"DROP TABLE {DECIDED}")
 
     reconciliation.rows_total, reconciliation.applied = seen, result.applied_count
     reconciliation.flagged, reconciliation.rejected = len(result.flagged), len(result.rejected)

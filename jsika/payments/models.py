@@ -380,7 +380,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    history = HistoricalRecords()
+    # A reconciliation writes a history row per payment: index only the payment id and the date there.
+    history = HistoricalRecords(no_db_index=["cycle", "program", "enrollment", "household", "bank_account",
+                                             "reissued_from", "reversed_by"])
 
     class Meta:
         verbose_name = _("penyaluran")
@@ -426,11 +428,12 @@ class PaymentShare(models.Model):
     """The part of one payment a funder pays (cost sharing); a payment's shares add up to its amount."""
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="shares", db_index=False)
+    # Region codes are reference data loaded once; a million shares skip the per-row foreign-key check.
     funder_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False,
-                                      verbose_name=_("penyandang dana"))
+                                      db_constraint=False, verbose_name=_("penyandang dana"))
     amount_rupiah = models.PositiveBigIntegerField(_("nominal (Rp)"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["payment", "funder_region"])
 
     class Meta:
         verbose_name = _("bagian pendanaan")

@@ -313,3 +313,12 @@ def test_a_cycle_cannot_close_with_payments_pending_or_undecided(world):
     _recon(cycle, p["bank"], HEADER + _line(a) + _line(b) + _line(c) + _line(d, "GAGAL", day=""))
     with pytest.raises(services.PaymentError, match="Masih ada 1 pembayaran gagal"):
         services.close_cycle(cycle=cycle, by=p["manager"])
+
+
+def test_bank_reasons_keep_special_characters_and_future_dates_are_rejected(world):
+    program, p, cycle, (a, b, c, d) = world
+    text = HEADER + _line(a, "GAGAL", day="", note='kode\t"R\\07"') + _line(b, day="2999-01-01")
+    result = _recon(cycle, p["bank"], text)
+    a.refresh_from_db()
+    assert (a.status, a.bank_reason) == ("failed", 'kode\t"R\\07"')
+    assert [(r["row"], r["reason"]) for r in result.rejected] == [(3, "tanggal di masa depan")]
