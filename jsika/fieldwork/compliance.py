@@ -245,6 +245,10 @@ def _programs_services():
     return importlib.import_module("jsika.programs.services")
 
 
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 @dataclass
 class RulesResult:
     warnings: int = 0
@@ -294,7 +298,8 @@ def apply_compliance_rules(*, program, period: str, by) -> RulesResult:
                 "p": label, "list": unmet}
             if enrollment.status == "active" and suspend is not None:
                 try:
-                    suspend(enrollment=enrollment, by=by, reason=reason)
+                    # Short: the programs module also keeps it as the history's change reason (100 characters).
+                    suspend(enrollment=enrollment, by=by, reason=_short(reason))
                 except refused as exc:  # a programs rule said no: report it, keep the action
                     result.not_suspended.append((eid, str(exc)))
             result.suspensions += 1

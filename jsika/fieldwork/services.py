@@ -9,7 +9,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -250,8 +250,13 @@ def _timing(activity_on: date, recorded_at: datetime | None, received_at: dateti
             "sync_lag_seconds": max(lag, 0) if lag is not None else None}
 
 
-def _check_date(day: date, label: str) -> None:
-    if day > timezone.localdate():
+def _check_date(day: date, label: str, recorded_at: datetime | None = None) -> None:
+    """Refuse a date in the future. "Today" is the server's (WIB), or the phone's own calendar day when the
+    phone's clock is believable — a pendamping in WITA/WIT is already in tomorrow before WIB is."""
+    today = timezone.localdate()
+    if recorded_at is not None and recorded_at <= timezone.now() + timedelta(minutes=5):
+        today = max(today, recorded_at.date())
+    if day > today:
         raise FieldworkError(_("%(label)s %(day)s ada di masa depan.") % {"label": label, "day": day.isoformat()})
 
 
@@ -374,7 +379,7 @@ def record_visit(*, by, client_id, household, visited_on: date, purpose: str, no
     if purpose not in VisitPurpose.values:
         raise FieldworkError(_("Tujuan kunjungan tidak dikenal: %(p)s (pilihan: %(list)s).")
                              % {"p": purpose, "list": ", ".join(VisitPurpose.values)})
-    _check_date(visited_on, _("Tanggal kunjungan"))
+    _check_date(visited_on, _("Tanggal kunjungan"), recorded_at)
     started = enrollment_start(household)
     if started and visited_on < started:
         raise FieldworkError(_("Tanggal kunjungan %(day)s sebelum keluarga mulai menjadi KPM (%(start)s).")
@@ -437,7 +442,7 @@ def record_session(*, by, client_id, region: str, module, session_number: int, h
     if not isinstance(session_number, int) or not 1 <= session_number <= found.session_count:
         raise FieldworkError(_("Modul %(m)s hanya memiliki sesi 1–%(n)s.")
                              % {"m": found.name, "n": found.session_count})
-    _check_date(held_on, _("Tanggal pertemuan"))
+    _check_date(held_on, _("Tanggal pertemuan"), recorded_at)
     ext = _photo(photo)
     received_at = timezone.now()
 

@@ -141,6 +141,18 @@ def test_visit_in_the_future_is_refused(w):
         visit(w, visited_on=timezone.localdate() + timedelta(days=1))
 
 
+def test_a_phone_in_eastern_indonesia_may_already_be_in_tomorrow(w):
+    from datetime import timezone as tz
+
+    wit = tz(timedelta(hours=9))
+    now_wit = timezone.now().astimezone(wit)
+    wib_today = timezone.localdate()
+    saved = visit(w, visited_on=now_wit.date(), recorded_at=now_wit)
+    assert saved.created and saved.obj.visited_on >= wib_today
+    with pytest.raises(FieldworkError, match="masa depan"):  # a phone clock set ahead is not believed
+        visit(w, visited_on=wib_today + timedelta(days=2), recorded_at=timezone.now() + timedelta(days=2))
+
+
 def test_visit_before_enrollment_start_is_refused_and_on_the_day_accepted(w):
     start = timezone.localdate() - timedelta(days=10)
     enroll(w["family"], by=w["operator"], started_on=start)

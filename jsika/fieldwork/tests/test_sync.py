@@ -346,3 +346,13 @@ def test_client_ids_are_uuids_made_by_the_device(w):
     uid = uuid.uuid4()
     [ok] = post(w["pendamping"], [visit_record(w["family"], client_id=str(uid).upper())]).json()
     assert ok["status"] == "stored" and ok["client_id"] == str(uid)
+
+
+def test_a_bearer_token_works_without_csrf(w):
+    from jsika.core.models import ApiToken
+
+    _, raw = ApiToken.issue(user=w["pendamping"], name="hp")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(URL, json.dumps({"device_id": "hp", "records": [visit_record(w["family"])]}),
+                           content_type="application/json", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200 and statuses(response) == ["stored"]
