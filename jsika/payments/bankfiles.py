@@ -463,3 +463,52 @@ def _after_import(cycle: PaymentCycle, by, result: ReconciliationResult) -> None
                  reconciliation=result.reconciliation.pk, applied=result.applied_count, flagged=len(result.flagged),
                  rejected=len(result.rejected), unchanged=result.unchanged,
                  paid=f"{cycle.paid_count} ({rupiah(cycle.paid_rupiah)})")
+
+
+# --- big files in the background ------------------------------------------------------------------
+
+RECONCILIATION_JOB = "payments.reconciliation"
+
+
+def start_reconciliation_job(*, cycle: PaymentCycle, uploaded, by):
+    """Keep the bank's file with a new job and queue its import (files too big for one page request)."""
+    from jsika.core.models import Job
+
+    _refuse(permissions.reconcile_refusal(by, cycle))
+    with transaction.atomic():
+        job = Job(kind=RECONCILIATION_JOB, user=by, stage=_("Menunggu giliran"), params={
+            "cycle": cycle.pk, "file": Path(uploaded.name).name,
+            "result_template": "payments/_reconciliation_job_result.html"})
+        job.input_file.save(Path(uploaded.name).name, uploaded, save=False)
+        job.save()
+    from .tasks import import_reconciliation_task
+
+    import_reconciliation_task.enqueue(job_id=str(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def run_reconciliation_job(*, job_id: str) -> None:
+    """The task body: import the job's file into its cycle; the outcome (or the refusal) stays on the job."""
+    from jsika.core.models import Job
+
+    job = Job.objects.select_related("user").get(pk=job_id)
+    if job.finished:
+        return
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, stage=_("Memeriksa dan menerapkan baris"))
+    cycle = PaymentCycle.objects.get(pk=job.params["cycle"])
+    try:
+        with job.input_file.open("rb") as source:
+            result = import_reconciliation(cycle=cycle, file=source, by=job.user, collect_applied=False)
+    except PaymentError as exc:
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=str(exc), stage="")
+    else:
+        r = result.reconciliation
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.DONE, stage="", total=r.rows_total, done=r.rows_total,
+            result={"reconciliation_id": r.pk, "applied": r.applied, "flagged": r.flagged, "rejected": r.rejected,
+                    "unchanged": r.unchanged})
+    # The bank's file holds account numbers: keep it no longer than the import needs. (Not ``save=True``: that
+    # would write this stale instance over the outcome recorded above.)
+    job.input_file.delete(save=False)
+    Job.objects.filter(pk=job.pk).update(input_file="")

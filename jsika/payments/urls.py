@@ -13,6 +13,7 @@ urlpatterns = [
     path("tahap/<int:pk>/berkas.sha256", views.cycle_file_summary, name="cycle_file_summary"),
     path("tahap/<int:pk>/rekonsiliasi/", views.reconciliation_upload, name="reconciliation_upload"),
     path("tahap/<int:pk>/rekonsiliasi/<int:rid>/", views.reconciliation_detail, name="reconciliation_detail"),
+    path("tahap/<int:pk>/rekonsiliasi/proses/<uuid:job_id>/", views.reconciliation_job, name="reconciliation_job"),
     path("tahap/<int:pk>/terbit-ulang/", views.reissue, name="reissue"),
     path("tahap/<int:pk>/retur/", views.return_to_treasury, name="return"),
     path("tahap/<int:pk>/berita-acara.<slug:fmt>", views.berita_acara, name="berita_acara"),

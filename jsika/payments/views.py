@@ -4,6 +4,7 @@ import hashlib
 import io
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,15 +15,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jsika.core.models import Job
 from jsika.core.roles import Role
 from jsika.programs.models import Program
 
 from . import permissions, queries, recap, services
-from .bankfiles import BankFileError, BankFileSummary, sign_summary, write_payment_rows
+from .bankfiles import (
+    RECONCILIATION_JOB,
+    BankFileError,
+    BankFileSummary,
+    sign_summary,
+    start_reconciliation_job,
+    write_payment_rows,
+)
 from .forms import CycleForm, ReconciliationForm, ReissueForm, ReturnForm, ReverseForm, SettleForm
 from .models import CycleStatus, Payment, PaymentCycle, PaymentStatus, Reconciliation
 
 STAFF = (Role.MANAGER, Role.OPERATOR, Role.AUDITOR)
+# Bigger files than this (≈ 40,000 rows) are imported in the background; the page polls the job.
+INLINE_RECONCILIATION_BYTES = getattr(settings, "JSIKA_INLINE_RECONCILIATION_BYTES", 2 * 1024 * 1024)
 ACTIONS = {
     "verify": lambda cycle, by, note: services.verify_cycle(cycle=cycle, by=by, note=note),
     "approve": lambda cycle, by, note: services.approve_cycle(cycle=cycle, by=by, note=note),
@@ -193,6 +204,9 @@ def reconciliation_upload(request, pk):
     if refusal:
         raise PermissionDenied(refusal)
     form = ReconciliationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["file"].size > INLINE_RECONCILIATION_BYTES:
+        job = start_reconciliation_job(cycle=cycle, uploaded=form.cleaned_data["file"], by=request.user)
+        return redirect("payments:reconciliation_job", pk=cycle.pk, job_id=job.pk)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.import_reconciliation(cycle=cycle, file=form.cleaned_data["file"], by=request.user,
@@ -204,6 +218,16 @@ def reconciliation_upload(request, pk):
         else:
             return redirect("payments:reconciliation_detail", pk=cycle.pk, rid=result.reconciliation.pk)
     return render(request, "payments/reconciliation_form.html", {"cycle": cycle, "form": form})
+
+
+@login_required
+def reconciliation_job(request, pk, job_id):
+    """A big reconciliation file imported in the background: the page polls the job."""
+    cycle = visible_cycle(request, pk)
+    job = get_object_or_404(Job, pk=job_id, kind=RECONCILIATION_JOB, params__cycle=cycle.pk)
+    if job.user_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    return render(request, "payments/reconciliation_job.html", {"cycle": cycle, "job": job})
 
 
 @login_required

@@ -226,3 +226,21 @@ def test_household_payments_include_shows_what_was_owed_and_what_arrived(world):
 def _user(request, user):
     request.user = user
     return request
+
+
+def test_a_big_reconciliation_file_is_imported_in_the_background(world, client, monkeypatch):
+    from .. import views
+
+    program, p, cycle, _ = world
+    monkeypatch.setattr(views, "INLINE_RECONCILIATION_BYTES", 10)
+    lines = "".join(f"{x.pk};{x.account_number};1000000;BERHASIL;2025-11-20;\n" for x in cycle.payments.all())
+    upload = SimpleUploadedFile("besar.csv", ("id_penyaluran;no_rekening;nominal;status;tanggal;keterangan\n"
+                                              + lines).encode())
+    bank = _as(client, p["bank"])
+    response = bank.post(f"/penyaluran/tahap/{cycle.pk}/rekonsiliasi/", {"file": upload})
+    assert "/rekonsiliasi/proses/" in response.url
+    page = bank.get(response.url).content.decode()
+    assert "Diterapkan 3, ditandai 0, ditolak 0, tidak berubah 0." in page and "Lihat hasil rekonsiliasi" in page
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.paid_count) == ("reconciled", 3)
+    assert _as(client, p["manager"]).get(response.url).status_code == 404  # someone else's job
