@@ -24,6 +24,7 @@ from jsika.registry.queries import persons_for
 
 from .fields import PartnerFields
 from .models import PENDING_STATUSES, Agency, Intervention, Membership, Referral, SavedSearch
+from .sectors import InterventionKind
 
 # A household is a KPM while one of its enrollments is in these statuses.
 KPM_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED)
@@ -251,7 +252,8 @@ def intervention_counts(user, *, since: date | None = None) -> dict:
     by_agency = list(qs.values("agency__name", "agency__sector").annotate(n=Count("pk")).order_by("-n", "agency__name"))
     by_region = list(qs.annotate(kabkota=Substr("household__region_id", 1, 5)).values("kabkota")
                      .annotate(n=Count("pk")).order_by("kabkota"))
-    by_kind = list(qs.values("kind").annotate(n=Count("pk")).order_by("-n", "kind"))
+    by_kind = [{**row, "label": InterventionKind(row["kind"]).label}
+               for row in qs.values("kind").annotate(n=Count("pk")).order_by("-n", "kind")]
     return {"total": qs.count(), "by_agency": by_agency, "by_region": by_region, "by_kind": by_kind}
 
 
