@@ -88,6 +88,54 @@ class VisitPage(Schema):
     items: list[VisitOut]
 
 
+class CaseloadMember(Schema):
+    id: int
+    name: str
+    sex: str
+    age: int
+    relation: str
+    school_status: str
+    pregnant: bool
+    toddler: bool
+    disabled: bool
+
+
+class CaseloadHousehold(Schema):
+    id: int
+    no_kk_tail: str = Field(..., description="Empat digit terakhir No. KK (nomor lengkap tidak disimpan di ponsel).")
+    head_name: str
+    region: str
+    region_name: str
+    address: str
+    rt: str
+    rw: str
+    latitude: float | None
+    longitude: float | None
+    last_visit: date | None
+    visited_this_month: bool
+    members: list[CaseloadMember]
+
+
+class CaseloadVillage(Schema):
+    code: str
+    name: str
+
+
+class CaseloadModule(Schema):
+    code: str
+    number: int
+    name: str
+    sessions: int
+
+
+class CaseloadOut(Schema):
+    generated_at: datetime
+    period: str
+    households: list[CaseloadHousehold]
+    villages: list[CaseloadVillage]
+    modules: list[CaseloadModule]
+
+
 @router.post("/fieldwork/sync", response={200: list[RecordAnswer], **COMMON_ERRORS},
              summary="Sinkronisasi antrean aplikasi lapangan", url_name="fieldwork_sync")
 def sync(request, payload: SyncIn):
@@ -132,8 +180,8 @@ def list_visits(request, filters: Query[VisitQuery]):
     return {"count": qs.count(), "items": [visit_out(v) for v in qs[filters.offset:filters.offset + filters.limit]]}
 
 
-@router.get("/fieldwork/caseload", response={200: dict, **COMMON_ERRORS}, summary="Daftar dampingan untuk luring",
-            url_name="fieldwork_caseload")
+@router.get("/fieldwork/caseload", response={200: CaseloadOut, **COMMON_ERRORS},
+            summary="Daftar dampingan untuk luring", url_name="fieldwork_caseload")
 def caseload(request):
     """The caller's caseload as the field app caches it: households (No. KK shortened), the members the
     forms need, desa and P2K2 modules. Only the caller's own active caseload."""

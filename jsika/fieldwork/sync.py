@@ -81,7 +81,10 @@ def _number(record: dict, name: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadField(name, _("harus angka."))
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise BadField(name, _("angka di luar rentang.")) from None
 
 
 def _integer(record: dict, name: str) -> int:
@@ -115,7 +118,7 @@ def _photo(record: dict) -> bytes | None:
 def resolve_household(value) -> int:
     """The household's id from its API id or full No. KK; not in scope here (the service checks that)."""
     text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
-    if not text.isdigit():
+    if not text.isdigit() or len(text) > 16:
         raise BadField("household", _("harus ID keluarga atau No. KK 16 digit."))
     lookup = {"no_kk": text} if len(text) == 16 else {"pk": int(text)}
     pk = Household.objects.filter(**lookup).values_list("pk", flat=True).first()
@@ -160,7 +163,7 @@ def sync_one(record, *, by, device_id: str) -> Answer:
     if not isinstance(record, dict):
         return Answer(None, "rejected", reason=_("Setiap catatan harus objek JSON."))
     raw_id = record.get("client_id")
-    kind = record.get("type")
+    kind = record.get("type") if isinstance(record.get("type"), str) else None
     try:
         client_id = str(uuid.UUID(str(raw_id))) if raw_id else None
     except ValueError:

@@ -356,3 +356,22 @@ def test_a_bearer_token_works_without_csrf(w):
     response = client.post(URL, json.dumps({"device_id": "hp", "records": [visit_record(w["family"])]}),
                            content_type="application/json", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 200 and statuses(response) == ["stored"]
+
+
+def test_odd_values_are_rejected_per_record_never_a_server_error(w):
+    odd = [
+        visit_record(w["family"], latitude=10**400, longitude=1),
+        visit_record(w["family"], household="12345678901234567890"),
+        visit_record(w["family"], type=["visit"]),
+        visit_record(w["family"], client_id={"a": 1}),
+        visit_record(w["family"], visited_on=20261120),
+        visit_record(w["family"], condition=["school"]),
+        visit_record(w["family"], notes="x" * 5000),
+        session_record(session_number=10**6),
+        session_record(module=True),
+        {**attendance_record(session_record(), w["family"]), "present": "ya"},
+    ]
+    response = post(w["pendamping"], odd)
+    assert response.status_code == 200
+    assert statuses(response) == ["rejected"] * len(odd)
+    assert all(a["reason"] for a in response.json())
