@@ -51,6 +51,10 @@ from jsika.graduation.api import router as graduation_router  # noqa: E402
 
 api.add_router("/", graduation_router)
 
+from jsika.partners.api import router as partners_router  # noqa: E402
+
+api.add_router("/", partners_router)
+
 from jsika.payments.api import router as payments_router  # noqa: E402
 
 api.add_router("/", payments_router)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("lapangan/", include("jsika.fieldwork.urls")),
     path("penyaluran/", include("jsika.payments.urls")),
     path("laporan/", include("jsika.reports.urls")),
+    path("mitra/", include("jsika.partners.urls")),
 ]
 # Media (uploads, generated files, photos) is never served as static files: every download goes
 # through a view that checks who may read it.

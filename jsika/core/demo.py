@@ -67,6 +67,12 @@ SEED_STEPS = [
     "jsika.core.demo.seed_families",
     "jsika.core.demo.seed_caseload",
     "jsika.programs.demo.seed_programs",
+    "jsika.fieldwork.demo.seed_fieldwork",
+    "jsika.payments.demo.seed_payments",
+    "jsika.graduation.demo.seed_graduation",
+    "jsika.grievances.demo.seed_grievances",
+    "jsika.partners.demo.seed_partners",
+    "jsika.reports.demo.seed_reports",
 ]
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "jsika.fieldwork",
     "jsika.programs",
     "jsika.grievances",
+    "jsika.partners",
     "jsika.graduation",
     "jsika.payments",
     "jsika.reports",
