@@ -57,9 +57,17 @@ def cycles_for(user) -> QuerySet[PaymentCycle]:
     return qs.none()
 
 
+def _no_payments_business(user) -> bool:
+    """Partner agencies (OPD) read KPM criteria, not money."""
+    return user is not None and user.is_authenticated and not user.is_superuser and user.role == Role.PARTNER
+
+
 def payments_for(user) -> QuerySet[Payment]:
-    """Payments ``user`` may read: region scope or caseload; a bank its own bank's in approved cycles."""
+    """Payments ``user`` may read: region scope or caseload; a bank its own bank's in approved cycles;
+    partner agencies none."""
     qs = Payment.objects.select_related("cycle", "program", "household")
+    if _no_payments_business(user):
+        return qs.none()
     if user is not None and user.is_authenticated and user.is_active and user.role == Role.BANK \
             and not user.is_superuser:
         if not user.bank_code:
@@ -76,11 +84,13 @@ def payments_for_household(user, household) -> list[Payment]:
 
 
 def accounts_for(user) -> QuerySet[BankAccount]:
-    return scope_queryset(BankAccount.objects.select_related("household", "household__region"), user)
+    qs = BankAccount.objects.select_related("household", "household__region")
+    return qs.none() if _no_payments_business(user) else scope_queryset(qs, user)
 
 
 def cards_for(user) -> QuerySet[Card]:
-    return scope_queryset(Card.objects.select_related("household", "bank_account"), user)
+    qs = Card.objects.select_related("household", "bank_account")
+    return qs.none() if _no_payments_business(user) else scope_queryset(qs, user)
 
 
 def exclusions_for(user, cycle: PaymentCycle) -> QuerySet[CycleExclusion]:

@@ -109,3 +109,56 @@ def test_reconciliation_killed_after_updating_payments_changes_nothing(regions, 
     assert _count(copy, "SELECT COUNT(*) FROM payments_payment WHERE credited_on IS NOT NULL")[0] == 0
     assert _count(copy, "SELECT COUNT(*) FROM payments_reconciliation")[0] == 0
     assert _count(copy, f"SELECT status FROM payments_paymentcycle WHERE id = {cycle.pk}")[0] == "approved"
+
+
+def test_two_cycles_generated_at_once_in_two_processes_never_pay_a_household_twice(regions, tmp_path):
+    """Both processes pass the "already paid?" check before either writes a payment: PostgreSQL's unique
+    constraint refuses the second set of rows; SQLite makes the second wait and find everyone paid."""
+    from django.db.models import Count, Sum
+
+    program, p, enrollments = jscm_world(n_pulomerak=4, n_ciwaduk=2)
+    url, copy = _database_url(tmp_path)
+    sync = tmp_path / "sync"
+    sync.mkdir()
+    body = textwrap.dedent(f"""
+        import pathlib, sys
+        me, sync = sys.argv[1], pathlib.Path({str(sync)!r})
+        real = generation.insert_flat_payments
+
+        def insert_after_both_checked(cycle, qs, amount):
+            (sync / me).touch()  # exclusions written, payments not yet
+            deadline = time.time() + 5
+            while len(list(sync.iterdir())) < 2 and time.time() < deadline:
+                time.sleep(0.05)  # SQLite: the other process waits for our lock and never gets here
+            return real(cycle, qs, amount)
+
+        generation.insert_flat_payments = insert_after_both_checked
+        try:
+            cycle = services.open_cycle(program=Program.objects.get(code="JSCM"), year=2025, stage=1,
+                                        by=users.get(username=me))
+            print("made", cycle.payment_count, flush=True)
+        except services.PaymentError as error:
+            print("refused", error, flush=True)
+    """)
+    script = CHILD.format(root=str(ROOT), body=body)
+    children = [subprocess.Popen([sys.executable, "-c", script, p[name].username], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env={**os.environ, "DATABASE_URL": url}, text=True)
+                for name in ("operator", "operator2")]
+    outcomes = []
+    for child in children:
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        outcomes.append(out.strip())
+    made = [o for o in outcomes if o.startswith("made") and o != "made 0"]
+    assert len(made) == 1 and made[0] == f"made {len(enrollments)}"
+    other = next(o for o in outcomes if o is not made[0])
+    assert other == "made 0" or other.startswith("refused Pembayaran ganda ditolak"), other
+    if copy is None:  # PostgreSQL ran both at once: the unique constraint did the refusing
+        assert other.startswith("refused Pembayaran ganda ditolak"), other
+        paid = Payment.objects.filter(program=program, year=2025, stage=1)
+        assert paid.count() == len(enrollments)
+        assert paid.aggregate(s=Sum("amount_rupiah"))["s"] == len(enrollments) * 1_000_000
+        assert not paid.values("household").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    else:
+        assert _count(copy, "SELECT COUNT(*), SUM(amount_rupiah), COUNT(DISTINCT household_id) FROM "
+                            "payments_payment") == (len(enrollments), len(enrollments) * 1_000_000, len(enrollments))
