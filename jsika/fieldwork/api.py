@@ -62,7 +62,7 @@ class VisitQuery(Schema):
                                   json_schema_extra={"example": "3672031705800042"})
     since: date | None = Field(None, description="Kunjungan pada atau setelah tanggal ini.")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 class VisitOut(Schema):

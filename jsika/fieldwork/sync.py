@@ -18,7 +18,7 @@ from jsika.registry.models import Household
 from . import photos, services
 from .services import FieldworkError
 
-RECORD_TYPES = ("session", "visit", "attendance")
+RECORD_TYPES = ("session", "visit", "attendance", "assessment")
 MAX_RECORDS = 200
 
 
@@ -155,7 +155,14 @@ def _attendance(record: dict, *, by, device_id: str):
         absence_reason=_text(record, "absence_reason", max_length=20), recorded_at=_datetime(record, "recorded_at"))
 
 
-HANDLERS = {"visit": _visit, "session": _session, "attendance": _attendance}
+def _assessment(record: dict, *, by, device_id: str):
+    """Graduation assessments filled in offline (jsika.graduation owns the instrument and the scoring)."""
+    from jsika.graduation.sync import sync_assessment
+
+    return sync_assessment(record, by=by, device_id=device_id)
+
+
+HANDLERS = {"visit": _visit, "session": _session, "attendance": _attendance, "assessment": _assessment}
 
 
 def sync_one(record, *, by, device_id: str) -> Answer:

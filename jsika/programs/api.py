@@ -76,7 +76,7 @@ class EnrollmentQuery(Schema):
     status: str | None = Field(None, description="proposed, verified, approved, active, suspended, exited, rejected")
     wilayah: str | None = Field(None, description="Awalan kode wilayah, mis. 36.72.03")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 class EntitlementLineOut(Schema):

@@ -12,6 +12,7 @@ import re
 from datetime import date
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -71,7 +72,50 @@ def with_criteria(qs: QuerySet[Household], today: date) -> QuerySet[Household]:
     )
 
 
-def household_out(h: Household, *, full: bool) -> dict:
+def minimized(values: dict, allowed: frozenset[str] | None, fields: tuple[str, ...]) -> dict:
+    """Data minimisation for partner agencies: fields outside their sector's list answer null."""
+    if allowed is not None:
+        for name in fields:
+            if name not in allowed:
+                values[name] = None
+    return values
+
+
+_PERSON_SECTOR_FIELDS = ("education", "school_status", "pregnant", "disabled", "occupation", "nik_mismatch")
+_HOUSEHOLD_SECTOR_FIELDS = ("desil", "is_pkh_recipient", "latitude", "longitude")
+_CRITERIA_FIELDS = {"hamil": "pregnant", "disabilitas": "disabled", "anak_sekolah": "school_status"}
+_FILTER_FIELDS = {**_CRITERIA_FIELDS, "desil_max": "desil"}
+
+
+def sector_fields(user):
+    """A partner's allowed fields ((person, household) sets), or None for staff who read the registry in full."""
+    if user.role != Role.PARTNER or user.is_superuser or not apps.is_installed("jsika.partners"):
+        return None
+    from jsika.partners.fields import fields_for
+
+    allowed = fields_for(user)
+    return allowed.person, allowed.household
+
+
+def refuse_foreign_criteria(filters, fields) -> None:
+    """A partner may not filter by a field its sector may not read (the filter would reveal it)."""
+    if fields is None:
+        return
+    for name, field in _FILTER_FIELDS.items():
+        if getattr(filters, name, None) not in (None, "") and field not in fields[0] | fields[1]:
+            raise PermissionDenied(f"Kriteria {name} bukan data sektor instansi Anda.")
+
+
+def household_out(h: Household, *, full: bool, fields=None) -> dict:
+    out = _household_out(h, full=full)
+    if fields is not None:
+        minimized(out, fields[1], _HOUSEHOLD_SECTOR_FIELDS)
+        readable = {criterion for criterion, field in _CRITERIA_FIELDS.items() if field in fields[0]}
+        minimized(out["criteria"], frozenset(readable), tuple(_CRITERIA_FIELDS))
+    return out
+
+
+def _household_out(h: Household, *, full: bool) -> dict:
     return {
         "id": h.pk, "no_kk": h.no_kk if full else mask_number(h.no_kk),
         "region": h.region_id, "region_name": h.region.name, "address": h.address, "rt": h.rt, "rw": h.rw,
@@ -84,7 +128,12 @@ def household_out(h: Household, *, full: bool) -> dict:
     }
 
 
-def person_out(p: Person, *, full: bool, today: date) -> dict:
+def person_out(p: Person, *, full: bool, today: date, fields=None) -> dict:
+    return minimized(_person_out(p, full=full, today=today), None if fields is None else fields[0],
+                     _PERSON_SECTOR_FIELDS)
+
+
+def _person_out(p: Person, *, full: bool, today: date) -> dict:
     return {
         "id": p.pk, "nik": p.nik if full else mask_number(p.nik), "name": p.name, "sex": p.sex,
         "birth_date": p.birth_date, "age": p.age_on(today), "relation": p.relation, "education": p.education,
@@ -134,6 +183,8 @@ def list_households(request, filters: Query[HouseholdQuery]):
     """Households in the caller's scope matching every given criterion, ordered by region then id.
     NIK/No. KK are always masked here. `program`/`status` need the programs module (400 until then)."""
     user = require_role(request, *REGISTRY_READERS)
+    fields = sector_fields(user)
+    refuse_foreign_criteria(filters, fields)
     wilayah = (filters.wilayah or "").strip()
     if wilayah and not _REGION_CODE.fullmatch(wilayah):
         raise BadInput("wilayah", "kode wilayah harus berbentuk 36, 36.72, 36.72.03 atau 36.72.03.1001.")
@@ -145,7 +196,7 @@ def list_households(request, filters: Query[HouseholdQuery]):
     ).apply(households_for(user), today=today)
     qs = filter_by_enrollment(qs, program=(filters.program or "").strip(), status=(filters.status or "").strip())
     page = with_criteria(qs.order_by("region_id", "pk"), today)[filters.offset:filters.offset + filters.limit]
-    return {"count": qs.count(), "items": [household_out(h, full=False) for h in page]}
+    return {"count": qs.count(), "items": [household_out(h, full=False, fields=fields) for h in page]}
 
 
 @router.get("/households/{no_kk}", response={200: HouseholdDetail, 404: ErrorOut, **COMMON_ERRORS},
@@ -166,13 +217,15 @@ def get_household(request, no_kk: str):
     if household is None:
         raise Http404
     full = sees_full_numbers(user)
+    fields = sector_fields(user)
     members = household.members.order_by("birth_date", "pk")
     members = sorted(members, key=lambda m: m.relation != Relation.HEAD)
     log_access(user=user, action=AccessLog.Action.API_DETAIL, object_type="household", object_id=household.pk,
                request=request, full_numbers=full)
     return {
-        **household_out(household, full=full), "numbers_masked": not full, "updated_at": household.updated_at,
-        "members": [person_out(m, full=full, today=today) for m in members],
+        **household_out(household, full=full, fields=fields), "numbers_masked": not full,
+        "updated_at": household.updated_at, "members": [person_out(m, full=full, today=today, fields=fields)
+                                                        for m in members],
     }
 
 
@@ -185,6 +238,7 @@ def find_person(request, query: Query[PersonQuery]):
     if not _SIXTEEN_DIGITS.fullmatch(nik):
         raise BadInput("nik", "harus tepat 16 digit angka (pencarian hanya dengan NIK lengkap).")
     full = sees_full_numbers(user)
+    fields = sector_fields(user)
     today = timezone.localdate()
     items = []
     for person in persons_for(user).filter(nik=nik).select_related("household__region"):
@@ -192,7 +246,7 @@ def find_person(request, query: Query[PersonQuery]):
                    request=request, full_numbers=full)
         h = person.household
         items.append({
-            **person_out(person, full=full, today=today),
+            **person_out(person, full=full, today=today, fields=fields),
             "household": {"id": h.pk, "no_kk": h.no_kk if full else mask_number(h.no_kk),
                           "region": h.region_id, "region_name": h.region.name},
         })

@@ -57,11 +57,12 @@ class PersonQuery(Schema):
 class Criteria(Schema):
     """The derived criteria a clerk or partner filters by, for this household today."""
 
-    hamil: bool
+    hamil: bool | None = Field(description="null bila bidang ini bukan data sektor mitra (OPD) pembaca.")
     balita: bool
     lansia: bool
-    disabilitas: bool
-    anak_sekolah: list[SchoolLevel] = Field(description="Jenjang sekolah anak-anak keluarga ini.")
+    disabilitas: bool | None = Field(description="null bila bidang ini bukan data sektor mitra (OPD) pembaca.")
+    anak_sekolah: list[SchoolLevel] | None = Field(description="Jenjang sekolah anak-anak keluarga ini (null bila "
+                                                   "bukan data sektor mitra pembaca).")
 
 
 class HouseholdItem(Schema):
@@ -74,7 +75,7 @@ class HouseholdItem(Schema):
     rt: str = Field(examples=["003"])
     rw: str = Field(examples=["002"])
     desil: int | None = Field(description="Desil DTSEN 1–10, kosong bila belum diperingkat.", examples=[2])
-    is_pkh_recipient: bool
+    is_pkh_recipient: bool | None = Field(description="null bila bidang ini bukan data sektor mitra (OPD) pembaca.")
     head_name: str | None = Field(description="Nama kepala keluarga.", examples=["Ahmad Sujatmiko"])
     member_count: int = Field(examples=[4])
     latitude: float | None = Field(examples=[-5.9361])
@@ -96,13 +97,14 @@ class PersonOut(Schema):
     birth_date: date
     age: int = Field(description="Umur dalam tahun hari ini.", examples=[39])
     relation: str = Field(examples=["istri"])
-    education: str
-    school_status: str = Field(description="'', belum sekolah, paud, sd, smp, sma, tidak sekolah lagi.",
-                               examples=["sma"])
-    pregnant: bool
-    disabled: bool
-    occupation: str
-    nik_mismatch: str = Field(description="Alasan NIK tidak padan dengan jenis kelamin/tanggal lahir ('' bila padan).")
+    education: str | None = Field(description="null bila bidang ini bukan data sektor mitra (OPD) pembaca.")
+    school_status: str | None = Field(description="'', belum sekolah, paud, sd, smp, sma, tidak sekolah lagi "
+                                      "(null bila bukan data sektor mitra pembaca).", examples=["sma"])
+    pregnant: bool | None = Field(description="null bila bidang ini bukan data sektor mitra (OPD) pembaca.")
+    disabled: bool | None = Field(description="null bila bidang ini bukan data sektor mitra (OPD) pembaca.")
+    occupation: str | None = Field(description="null bila bidang ini bukan data sektor mitra (OPD) pembaca.")
+    nik_mismatch: str | None = Field(description="Alasan NIK tidak padan dengan jenis kelamin/tanggal lahir ('' bila "
+                                     "padan; null bila bukan data sektor mitra pembaca).")
 
 
 class HouseholdDetail(HouseholdItem):

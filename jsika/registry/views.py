@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Subquery
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -62,6 +62,19 @@ def with_list_columns(qs, today: date):
     )
 
 
+def partners_go_to_their_views(view):
+    """Partner agencies read KPM through /mitra/, which shows only the fields their sector needs."""
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role == Role.PARTNER and not request.user.is_superuser:
+            if "pk" in kwargs:
+                return redirect("partners:household", pk=kwargs["pk"])
+            return redirect("partners:home")
+        return view(request, *args, **kwargs)
+    wrapper.__name__, wrapper.__doc__ = view.__name__, view.__doc__
+    return wrapper
+
+
+@partners_go_to_their_views
 @registry_reader_required
 def household_list(request):
     """Households in the user's scope, filtered; htmx asks only for the results table."""
@@ -97,6 +110,7 @@ def household_criteria(rows: list[dict]) -> dict:
     }
 
 
+@partners_go_to_their_views
 @registry_reader_required
 def household_detail(request, pk):
     """One household in scope (404 outside it, never a hint that it exists), its members and history."""

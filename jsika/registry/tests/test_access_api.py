@@ -319,3 +319,23 @@ def test_session_of_each_role_gets_the_same_scope_as_its_token(client, world):
     body = client.get("/api/v1/households").json()
     assert {item["id"] for item in body["items"]} == {households["lebak"].pk}
     assert client.get(f"/api/v1/households/{households['pulomerak'].no_kk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_partner_reads_only_the_fields_of_its_sector(client, regions):
+    from jsika.core.models import ApiToken
+    from jsika.partners.models import Agency, Membership
+
+    household = make_household("36.72.03.1001")
+    make_person(household, relation="kepala keluarga")
+    make_person(household, relation="istri", sex="P", pregnant=True)
+    education = make_user("opd.pendidikan.x", "partner", "36", sector="pendidikan")
+    agency = Agency.objects.create(name="Dinas Pendidikan", sector="pendidikan", region_id="36")
+    Membership.objects.create(user=education, agency=agency)
+    _, raw = ApiToken.issue(user=education)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    detail = client.get(f"/api/v1/households/{household.pk}", **auth).json()
+    assert all(m["pregnant"] is None and m["disabled"] is None for m in detail["members"])
+    assert detail["criteria"]["hamil"] is None and detail["criteria"]["anak_sekolah"] is not None
+    refused = client.get("/api/v1/households", {"hamil": "true"}, **auth)
+    assert refused.status_code == 403 and "bukan data sektor" in refused.json()["detail"]
