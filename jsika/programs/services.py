@@ -246,7 +246,7 @@ def _move(enrollment: Enrollment, *, to: str, action: str, by, reason: str = "",
     for name, value in fields.items():
         setattr(enrollment, name, value)
     enrollment._history_user = by
-    enrollment._change_reason = reason or str(Action(action).label)
+    enrollment._change_reason = (reason or str(Action(action).label))[:100]
     enrollment.save()
     EnrollmentEvent.objects.create(enrollment=enrollment, action=action, from_status=before, to_status=to,
                                    reason=reason, by=by, at=at or timezone.now())
@@ -283,7 +283,7 @@ def propose_enrollment(*, household, program: Program, by, reason: str = "") -> 
         with transaction.atomic():
             enrollment = Enrollment(program=program, household=household, status=S.PROPOSED, proposed_by=by)
             enrollment._history_user = by
-            enrollment._change_reason = reason or str(Action.PROPOSED.label)
+            enrollment._change_reason = (reason or str(Action.PROPOSED.label))[:100]
             enrollment.save()
     except IntegrityError:
         raise TransitionError(_("Keluarga %(kk)s sudah terdaftar di %(program)s.")
@@ -360,7 +360,7 @@ def _bulk_move(enrollments: list[Enrollment], *, to: str, action: str, by, reaso
     Enrollment.objects.filter(pk__in=ids).update(status=to, updated_at=now, **fields)
     fresh = list(Enrollment.objects.filter(pk__in=ids))
     Enrollment.history.bulk_history_create(fresh, update=True, default_user=by,
-                                           default_change_reason=reason or str(Action(action).label),
+                                           default_change_reason=(reason or str(Action(action).label))[:100],
                                            default_date=now)
     EnrollmentEvent.objects.bulk_create(
         EnrollmentEvent(enrollment_id=pk, action=action, from_status=froms[pk], to_status=to, reason=reason,
