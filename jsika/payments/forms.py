@@ -39,10 +39,6 @@ class CycleForm(StyledForm):
     note = forms.CharField(label=_("Keterangan"), required=False, max_length=255)
 
 
-class ActionForm(StyledForm):
-    note = forms.CharField(label=_("Catatan / alasan"), required=False, max_length=500)
-
-
 class ReconciliationForm(StyledForm):
     file = forms.FileField(label=_("Berkas rekonsiliasi dari bank (CSV, pemisah ';')"))
 

@@ -139,7 +139,7 @@ def exclusion_rules(cycle: PaymentCycle) -> list[tuple[str, Q]]:
     start, end = period_bounds(cycle.year, cycle.stage, cycle.program.cycles_per_year)
     S = EnrollmentStatus
     found = [
-        (ExclusionReason.EXITED, Q(status=S.EXITED, ended_on__lt=end)),
+        (ExclusionReason.EXITED, Q(status=S.EXITED) & (Q(ended_on__lt=end) | Q(ended_on__isnull=True))),
         (ExclusionReason.SUSPENDED, Q(status=S.SUSPENDED)),
         (ExclusionReason.TENURE_ENDED, Q(tenure_ends_on__isnull=False, tenure_ends_on__lt=start)),
     ]
