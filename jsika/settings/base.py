@@ -157,6 +157,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # Letterhead and public-facing names (configurable per deployment).
 JSIKA_AGENCY_NAME = os.environ.get("JSIKA_AGENCY_NAME", "Dinas Sosial Provinsi Banten")
+JSIKA_LETTERHEAD = os.environ.get("JSIKA_LETTERHEAD", "")  # extra letterhead lines separated by "|"
+# Map tiles: a URL template ({z}/{x}/{y}); empty draws on a blank background (works offline).
+# Its host must also be in JSIKA_MAP_TILE_ORIGIN for the content security policy.
+JSIKA_MAP_TILE_URL = os.environ.get("JSIKA_MAP_TILE_URL", "")
+JSIKA_MAP_ATTRIBUTION = os.environ.get("JSIKA_MAP_ATTRIBUTION", "")
 
 LOGGING = {
     "version": 1,
