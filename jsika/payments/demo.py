@@ -221,8 +221,8 @@ def seed_jscm_cycles(*, program: Program, people: dict, rng: random.Random, mone
     # 2019: Pulomerak first (20 November), its remaining KPM had dormant accounts.
     first = PaymentCycle(program=program, year=2019, stage=1, region_id=PULOMERAK, bank_code="BJB",
                          generated_by=maker)
-    pulomerak = list(generation.candidates(first).filter(status__in=("active", "exited"))
-                     .order_by("household__region_id", "pk").values_list("household_id", flat=True))
+    pulomerak = list(generation.candidates(first).order_by("household__region_id", "pk")
+                     .values_list("household_id", flat=True))
     dormant = pulomerak[PULOMERAK_PAID_2019:] if len(pulomerak) > PULOMERAK_PAID_2019 else []
     BankAccount.objects.filter(household_id__in=dormant, bank_code="BJB").update(status="inactive")
     cycle = _open(program=program, year=2019, stage=1, region=PULOMERAK, by=maker,
@@ -356,9 +356,10 @@ def seed_current_jamsosratu(*, program: Program, people: dict, today: date) -> s
 
 
 def seed_cards(*, program: Program, admin, rng: random.Random) -> int:
-    """A kartu Multiguna for each active JSCM KPM (bank, minimarket, free health care and school); a few
+    """A kartu Multiguna for each current JSCM KPM (bank, minimarket, free health care and school); a few
     blocked or replaced."""
-    rows = list(Enrollment.objects.filter(program=program, status="active").values_list("household_id", flat=True))
+    rows = list(Enrollment.objects.filter(program=program, status__in=("active", "suspended"))
+                .values_list("household_id", flat=True))
     accounts_by_household = dict(BankAccount.objects.filter(household_id__in=rows, bank_code="BJB",
                                                             status="active").values_list("household_id", "pk"))
     services_ = [CardService.BANK, CardService.MINIMARKET, CardService.HEALTH, CardService.SCHOOL]

@@ -11,6 +11,7 @@ family's amount in Python (chunked) and insert with COPY / bulk insert.
 
 import importlib
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.apps import apps
 from django.db.models import (
@@ -32,7 +33,7 @@ from django.utils import timezone
 from jsika.core.bulk import copy_rows
 from jsika.core.scoping import region_q
 from jsika.programs import rules
-from jsika.programs.models import Enrollment, EnrollmentStatus, Program
+from jsika.programs.models import Enrollment, EnrollmentEvent, EnrollmentStatus, Program
 
 from . import setsql
 from .models import (
@@ -134,13 +135,20 @@ def _already_paid_q(cycle: PaymentCycle) -> Q:
                                            year=cycle.year, stage=cycle.stage, status__in=LIVE_PAYMENT_STATUSES)))
 
 
+def _suspended_after_q(end) -> Q:
+    """The enrollment's suspension began after ``end``: a cycle of an earlier period still pays it."""
+    after = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return Q(Exists(EnrollmentEvent.objects.filter(enrollment=OuterRef("pk"), to_status=EnrollmentStatus.SUSPENDED,
+                                                   at__gte=after)))
+
+
 def exclusion_rules(cycle: PaymentCycle) -> list[tuple[str, Q]]:
     """(reason, condition) in the order they are checked; a candidate gets the first reason that applies."""
     start, end = period_bounds(cycle.year, cycle.stage, cycle.program.cycles_per_year)
     S = EnrollmentStatus
     found = [
         (ExclusionReason.EXITED, Q(status=S.EXITED) & (Q(ended_on__lt=end) | Q(ended_on__isnull=True))),
-        (ExclusionReason.SUSPENDED, Q(status=S.SUSPENDED)),
+        (ExclusionReason.SUSPENDED, Q(status=S.SUSPENDED) & ~_suspended_after_q(end)),
         (ExclusionReason.TENURE_ENDED, Q(tenure_ends_on__isnull=False, tenure_ends_on__lt=start)),
     ]
     non_compliant = _non_compliant_q(cycle)

@@ -1,7 +1,8 @@
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from jsika.programs import services as program_services
 from jsika.programs.models import BenefitRule
@@ -48,6 +49,20 @@ def test_exclusions_are_listed_with_reasons(regions):
     assert (cycle.payment_count, cycle.excluded_count) == (2, 5)
     event = cycle.events.get()
     assert event.detail["excluded"] == {"exited": 1, "suspended": 1, "tenure_ended": 1, "no_account": 2}
+
+
+def test_a_suspension_counts_only_from_when_it_began(regions):
+    from jsika.programs.models import EnrollmentEvent
+
+    program, p, _ = jscm_world(n_pulomerak=0, n_ciwaduk=0)
+    earlier = kpm(program, by=p["admin"], status="suspended")
+    later = kpm(program, by=p["admin"], status="suspended")
+    for enrollment, day in ((earlier, date(2025, 2, 1)), (later, date(2026, 1, 5))):
+        EnrollmentEvent.objects.create(enrollment=enrollment, action="suspended", from_status="active",
+                                       to_status="suspended", at=timezone.make_aware(datetime(*day.timetuple()[:3])))
+    cycle = services.open_cycle(program=program, year=2025, stage=1, by=p["operator"])
+    assert list(cycle.payments.values_list("enrollment_id", flat=True)) == [later.pk]
+    assert list(cycle.exclusions.values_list("enrollment_id", "reason")) == [(earlier.pk, "suspended")]
 
 
 def test_non_compliant_kpm_are_excluded_when_field_work_records_it(regions):
