@@ -19,11 +19,36 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_regions(province="36")
 
 
+# Data that migrations create (P2K2 modules, the first assessment instrument): a transactional test
+# (live_server, browser) flushes every table when it ends, so later tests put it back.
+MIGRATION_DATA = [
+    ("fieldwork", "0003_p2k2_modules", "seed_modules", "fieldwork.Module"),
+    ("graduation", "0002_instrument_v1", "create_v1", "graduation.Instrument"),
+]
+
+
+def restore_migration_data():
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = None
+    for app, migration, function, model in MIGRATION_DATA:
+        if not django_apps.is_installed(f"jsika.{app}") or django_apps.get_model(model).objects.exists():
+            continue
+        loader = loader or MigrationLoader(connection)
+        historical = loader.project_state((app, migration)).apps  # the models as that migration saw them
+        getattr(import_module(f"jsika.{app}.migrations.{migration}"), function)(historical, None)
+
+
 @pytest.fixture
 def regions(db):
-    """Banten's regions, reloaded when a transactional test flushed them."""
+    """Banten's regions (and the data migrations made), reloaded when a transactional test flushed them."""
     if not Region.objects.filter(code="36.72.03.1001").exists():
         load_regions(province="36")
+    restore_migration_data()
     return Region.objects
 
 
