@@ -12,7 +12,7 @@
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -121,6 +121,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_integrity_error(request, exc):
         logger.warning("API conflict: %s", exc)
         return reply(request, 409, _("Data bertentangan dengan data yang sudah tersimpan."))
+
+    @api.exception_handler(DataError)
+    def on_data_error(request, exc):
+        # A value the database cannot hold (NUL byte, out-of-range number): bad input, not a server fault.
+        logger.warning("API value refused by the database: %s", exc)
+        return reply(request, 400, _("Nilai masukan tidak dapat diproses; periksa kembali parameter."))
 
     @api.exception_handler(Exception)
     def on_bug(request, exc):

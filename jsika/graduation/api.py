@@ -77,7 +77,7 @@ class GraduationQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100, description="Tahun graduasi.")
     kind: GraduationKind | None = Field(None, description="alamiah, mandiri, atau paksa.")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 class GraduationOut(Schema):

@@ -38,7 +38,7 @@ class CycleQuery(Schema):
                                json_schema_extra={"example": "approved"})
     year: int | None = Field(None, ge=2000, le=2100, description="Tahun periode.")
     limit: int = Field(50, ge=1, le=500, description="Jumlah baris per halaman (1–500).")
-    offset: int = Field(0, ge=0, description="Lewati sekian baris pertama.")
+    offset: int = Field(0, ge=0, le=10**9, description="Lewati sekian baris pertama.")
 
 
 class CycleOut(Schema):

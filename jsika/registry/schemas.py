@@ -46,7 +46,7 @@ class HouseholdQuery(Schema):
         description="Cari: NIK atau No. KK lengkap, awalan No. KK, atau nama (toleran ejaan lama/baru).",
         json_schema_extra=_example("Siti Hadijah"))
     limit: int = Field(50, ge=1, le=500, description="Jumlah baris per halaman (1–500; lebih dari 500 dijawab 422).")
-    offset: int = Field(0, ge=0, description="Lewati sekian baris pertama.")
+    offset: int = Field(0, ge=0, le=10**9, description="Lewati sekian baris pertama.")
 
 
 class PersonQuery(Schema):

@@ -16,3 +16,12 @@ def test_only_the_owner_downloads_a_job_file_and_media_is_not_served(client):
     client.force_login(owner)
     response = client.get(reverse("core:job_download", args=[job.pk]))
     assert response.status_code == 200 and b"3672031705800042" in b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_parameters_get_400_never_500(client):
+    user = User.objects.create_user("m", password="x", role="manager", scope="36")
+    client.force_login(user)
+    assert client.get("/registry/", {"q": "a\x00b"}).status_code == 400
+    response = client.get("/api/v1/households", {"program": "\x00"})
+    assert response.status_code == 400 and "NUL" in response.json()["detail"]
