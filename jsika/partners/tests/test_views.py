@@ -118,4 +118,6 @@ ODD = {"wilayah": "36\x00", "q": "a\x00b", "program": "X\x00;", "umur_min": "9" 
 @pytest.mark.parametrize("who", ["manager", "education", "health"])
 def test_pages_never_fail_on_odd_query_strings(client, world, path, who):
     client.force_login(world[who])
-    assert client.get(path, ODD).status_code in (200, 403)
+    assert client.get(path, ODD).status_code == 400  # NUL bytes are refused before any view (core middleware)
+    without_nul = {key: value.replace("\x00", "") for key, value in ODD.items()}
+    assert client.get(path, without_nul).status_code in (200, 403)
