@@ -133,3 +133,33 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.id} {self.status}"
+
+
+class AuditEvent(models.Model):
+    """Security-relevant actions, append-only: two-factor enrolment and removal, retention runs."""
+
+    class Action(models.TextChoices):
+        TOTP_ENROLLED = "totp_enrolled", _("Verifikasi dua langkah diaktifkan")
+        TOTP_REMOVED = "totp_removed", _("Verifikasi dua langkah dihapus")
+        RETENTION_APPLIED = "retention_applied", _("Retensi data diterapkan (pseudonimisasi)")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    subject_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    @classmethod
+    def record(cls, *, actor, action: str, subject_user=None, request=None, **detail) -> "AuditEvent":
+        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        return cls.objects.create(actor=actor, subject_user=subject_user, action=action, detail=detail,
+                                  ip_address=ip or None)
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "jsika.core.middleware_input.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jsika.core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -115,6 +119,12 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# Two-factor login (TOTP): roles that must enrol before anything else, e.g. "manager,auditor,superuser".
+JSIKA_REQUIRE_2FA_ROLES = [r.strip() for r in os.environ.get("JSIKA_REQUIRE_2FA_ROLES", "").split(",") if r.strip()]
+OTP_TOTP_ISSUER = "e-JSiKa"
+# Personal data of households whose every enrollment ended this many years ago is pseudonymised.
+JSIKA_RETENTION_YEARS_AFTER_EXIT = int(os.environ.get("JSIKA_RETENTION_YEARS_AFTER_EXIT", "5"))
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
