@@ -210,3 +210,49 @@ def test_generated_file_imports_without_rejects(regions, villages, tmp_path):
     assert (report.rows_read, report.rows_rejected, report.rows_flagged) == (rows, 0, 0)
     assert Household.objects.count() == 20
     assert Person.objects.count() == rows
+
+
+@pytest.mark.skipif(not __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+                    reason="copy_families streams COPY, PostgreSQL only (CI's PostgreSQL job runs it)")
+def test_copy_families_writes_what_insert_families_writes(regions, villages):
+    """The bench's COPY path stores the same records, with one '+' history row each, as the portable path."""
+    from django.db import transaction
+    from django.forms.models import model_to_dict
+
+    from jsika.registry.models import Household, Person
+    from jsika.registry.synthetic import copy_families, insert_families
+    from jsika.registry.tests.factories import make_user
+
+    admin = make_user("admin", "superuser")
+    batch = list(generate_families({"36.72.03": 9, "36.02": 5}, seed=11, villages=villages, as_of=AS_OF))
+    batch[7][0]["alamat"] = "Jl. Tab\tdan\\garis miring"  # COPY's text escapes
+    with transaction.atomic():
+        assert insert_families(batch[:7], by=admin) == (7, sum(len(f) for f in batch[:7]))
+    assert copy_families(batch[7:], by=admin, batch_size=3) == (7, sum(len(f) for f in batch[7:]))
+
+    def stored(model, key):
+        skip = ("id", "household", "created_at", "updated_at")
+        return {getattr(o, key): {k: v for k, v in model_to_dict(o).items() if k not in skip}
+                for o in model.objects.all()}
+
+    houses, people = stored(Household, "no_kk"), stored(Person, "nik")
+    assert len(houses) == 14 and len(people) == sum(len(f) for f in batch)
+    assert houses[batch[7][0]["no_kk"]]["address"] == "Jl. Tab\tdan\\garis miring"
+    for family in batch:  # both paths store the same household values
+        head = family[0]
+        assert (houses[head["no_kk"]]["rt"], houses[head["no_kk"]]["desil"], houses[head["no_kk"]]["latitude"]) == (
+            head["rt"], int(head["desil"]), float(head["latitude"]))
+    for family in batch[7:]:
+        assert houses[family[0]["no_kk"]]["region"] == family[0]["kode_wilayah"]
+        for row in family:
+            p = people[row["nik"]]
+            assert (p["name"], p["sex"], str(p["birth_date"]), p["relation"], p["school_status"], p["pregnant"]) == (
+                row["nama"], row["jenis_kelamin"], row["tanggal_lahir"], row["hubungan"], row["status_sekolah"],
+                row["hamil"] == "ya")
+            assert Person.objects.get(nik=row["nik"]).household.no_kk == family[0]["no_kk"]
+    for model in (Household, Person):
+        history = model.history.model.objects.all()
+        assert history.count() == model.objects.count()
+        assert set(history.values_list("history_type", "history_user_id", "history_change_reason")) == {
+            ("+", admin.pk, "seed_demo")}
+        assert set(history.values_list("id", flat=True)) == set(model.objects.values_list("id", flat=True))
