@@ -1,11 +1,16 @@
 from django.urls import path
 
-from . import views, views_jobs
+from . import views, views_jobs, views_twofactor
 
 app_name = "core"
 urlpatterns = [
     path("", views.landing, name="landing"),
-    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("masuk/", views_twofactor.TwoStepLoginView.as_view(), name="login"),
+    path("masuk/kode/", views_twofactor.login_code, name="login_code"),
+    path("keamanan/", views_twofactor.security, name="security"),
+    path("keamanan/2fa/daftar/", views_twofactor.totp_enrol, name="totp_enrol"),
+    path("keamanan/2fa/konfirmasi/", views_twofactor.totp_confirm, name="totp_confirm"),
+    path("keamanan/2fa/hapus/", views_twofactor.totp_remove, name="totp_remove"),
     path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("beranda/", views.home, name="home"),
     path("tugas/<uuid:job_id>/", views.job_status, name="job_status"),
