@@ -1,0 +1,29 @@
+"""Pages of personal-data duties (UU PDP): the data-subject report."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .subject_report import SubjectNotFound, may_request, subject_report_pdf
+
+
+@login_required
+def subject_report(request):
+    """GET: the form (NIK typed, sent by POST, never in a URL). POST: the PDF of everything held on it."""
+    if not may_request(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return render(request, "core/subject_report_form.html")
+    nik = "".join(ch for ch in request.POST.get("nik", "") if ch.isdigit())
+    try:
+        pdf, person = subject_report_pdf(user=request.user, nik=nik, person_id=request.POST.get("person"),
+                                         request=request)
+    except SubjectNotFound:
+        return render(request, "core/subject_report_form.html",
+                      {"error": _("NIK tidak ditemukan di wilayah Anda.")}, status=404)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="laporan-subjek-data-{person.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
