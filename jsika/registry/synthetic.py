@@ -469,7 +469,7 @@ def _person(row: dict[str, str], household_id: int, now, key=name_key) -> dict:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _HOUSEHOLD_COPY_COLUMNS = ("id", "no_kk", "region_id", "address", "rt", "rw", "latitude", "longitude", "desil",
                            "is_pkh_recipient", "created_at", "updated_at")
-_PERSON_COPY_COLUMNS = ("household_id", "nik", "name", "name_key", "sex", "birth_date", "relation", "education",
+_PERSON_COPY_COLUMNS = ("id", "household_id", "nik", "name", "name_key", "sex", "birth_date", "relation", "education",
                         "school_status", "pregnant", "disabled", "occupation", "phone", "nik_mismatch", "created_at",
                         "updated_at")
 
@@ -483,10 +483,10 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
                   batch_size: int = 5000, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """The rows ``insert_families`` would write, streamed to PostgreSQL with COPY, one transaction per batch.
 
-    For the benchmarks' millions of rows (``insert_families`` stays the portable path). Household
-    ids are drawn from the table's own sequence per batch, so persons point at them within the same
-    stream; the '+' history rows (by ``by``) are written per batch by ``INSERT … SELECT`` in the
-    database. Same contract as ``insert_families``: rows this module made, no validation, a
+    For the benchmarks' millions of rows (``insert_families`` stays the portable path). Ids are
+    drawn from the tables' own sequences per batch, so persons point at their household within the
+    same stream; the '+' history rows (by ``by``) are written per batch by ``INSERT … SELECT`` in
+    the database, found by primary key. Same contract as ``insert_families``: rows this module made, no validation, a
     duplicate No. KK or NIK fails that batch. Returns (households, persons) inserted.
     """
     from django.db import transaction
@@ -503,16 +503,16 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
     copy_house = "COPY {} ({}) FROM STDIN".format(quote(house_table), ", ".join(map(quote, _HOUSEHOLD_COPY_COLUMNS)))
     copy_person = "COPY {} ({}) FROM STDIN".format(quote(person_table), ", ".join(map(quote, _PERSON_COPY_COLUMNS)))
     history_sql = {}
-    for model, where in ((Household, "id = ANY(%s)"), (Person, "household_id = ANY(%s)")):
+    for model in (Household, Person):
         columns = [f.column for f in model._meta.concrete_fields]
         extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
         made = {f.column for f in model.history.model._meta.concrete_fields} - {"history_id"}
         mismatch = made ^ (set(columns) | set(extra))
         if mismatch:
             raise RuntimeError(f"Kolom riwayat {model.__name__} tidak sesuai: {sorted(mismatch)}")
-        history_sql[model] = "INSERT INTO {} ({}) SELECT {}, %s, %s, '+', %s FROM {} WHERE {}".format(
+        history_sql[model] = "INSERT INTO {} ({}) SELECT {}, %s, %s, '+', %s FROM {} WHERE id = ANY(%s)".format(
             quote(model.history.model._meta.db_table), ", ".join(map(quote, columns + extra)),
-            ", ".join(map(quote, columns)), quote(model._meta.db_table), where)
+            ", ".join(map(quote, columns)), quote(model._meta.db_table))
     user_id = by.pk if by else None
     households = persons = 0
     batch: list[list[dict[str, str]]] = []
@@ -521,9 +521,9 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
         nonlocal households, persons
         house_lines, person_lines = [], []
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [house_table, len(batch)])
-            ids = [row[0] for row in cursor.fetchall()]
+            ids = _next_ids(cursor, house_table, len(batch))
+            person_ids = _next_ids(cursor, person_table, sum(len(family) for family in batch))
+            next_person = iter(person_ids)
             for household_id, family in zip(ids, batch, strict=True):
                 head = family[0]
                 house_lines.append("\t".join((
@@ -532,7 +532,8 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
                     "f", stamp, stamp)))
                 for row in family:
                     person_lines.append("\t".join((
-                        str(household_id), row["nik"], _copy_text(row["nama"]), _copy_text(key(row["nama"])),
+                        str(next(next_person)), str(household_id), row["nik"], _copy_text(row["nama"]),
+                        _copy_text(key(row["nama"])),
                         row["jenis_kelamin"], row["tanggal_lahir"], row["hubungan"], _copy_text(row["pendidikan"]),
                         row["status_sekolah"], "t" if row["hamil"] == "ya" else "f",
                         "t" if row["disabilitas"] == "ya" else "f", _copy_text(row["pekerjaan"]), row["telepon"],
@@ -542,18 +543,60 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
                 copy.write("\n".join(house_lines) + "\n")
             with raw.copy(copy_person) as copy:
                 copy.write("\n".join(person_lines) + "\n")
-            for model in (Household, Person):
-                cursor.execute(history_sql[model], [now, change_reason, user_id, ids])
+            for model, made_ids in ((Household, ids), (Person, person_ids)):
+                cursor.execute(history_sql[model], [now, change_reason, user_id, made_ids])
         households += len(house_lines)
         persons += len(person_lines)
         if progress:
             progress(len(house_lines))
         batch.clear()
 
-    for family in families:
-        batch.append(family)
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
+    for chunk in _prefetched(families, batch_size):
+        batch.extend(chunk)
         flush()
     return households, persons
+
+
+def _next_ids(cursor, table: str, count: int) -> list[int]:
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _prefetched(families: Iterable[list[dict[str, str]]], size: int) -> Iterator[list[list[dict[str, str]]]]:
+    """Batches of ``size`` families, made by a helper thread while the database takes the previous batch."""
+    import queue
+    import threading
+
+    ready: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            chunk = []
+            for family in families:
+                chunk.append(family)
+                if len(chunk) >= size:
+                    ready.put(chunk)
+                    chunk = []
+                    if stop.is_set():
+                        return
+            ready.put(chunk)
+            ready.put(None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            ready.put(exc)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            if item:
+                yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a blocked producer finish its put
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                worker.join(0.05)
