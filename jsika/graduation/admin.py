@@ -9,7 +9,6 @@ from .models import (
     GraduationTarget,
     Grant,
     GrantBudget,
-    GrantDisbursement,
     GrantFollowUp,
     Indicator,
     Instrument,
@@ -122,12 +121,6 @@ class GrantAdmin(_ReadOnlyAdmin):
     list_display = ("program", "household", "business_type", "status", "amount_approved_rupiah", "disbursed_on")
     list_filter = ("program", "status", "business_type")
     search_fields = ("household__no_kk",)
-
-
-@admin.register(GrantDisbursement)
-class GrantDisbursementAdmin(_ReadOnlyAdmin):
-    list_display = ("reference", "bank_code", "amount_rupiah", "status", "paid_on")
-    list_filter = ("status", "bank_code")
 
 
 @admin.register(GrantFollowUp)

@@ -7,7 +7,9 @@
   cohort on 30 June 2021, JSCM leavers of 2017–2018): *alamiah* when the tenure was reached, else *mandiri*.
   Banten's 2021 target of 2,500 Jamsosratu graduations is set as published; the demo has fewer families,
   so the progress shows the real ratio.
-- UEP grants for most 2021 graduates within a 2021 budget, paid through the program's bank per region,
+- UEP grants for most 2021 graduates of the kab/kota whose demo staff can run a UEP cycle (three people:
+  Kota Cilegon and Kabupaten Lebak), within a 2021 budget, paid through UEP cycles of the payments module
+  (bank file, reconciliation with a few GAGAL re-issued a month later: ``payments.demo.seed_uep_cycles``),
   followed up at 3, 6 and 12 months (most businesses still running); a few proposals and applications
   wait for today's demo users (pendamping.pulomerak, operator.cilegon → dinsos.cilegon).
 """
@@ -20,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from jsika.core.demo import bulk_insert_with_history
 from jsika.core.scoping import code_in_scope
 from jsika.fieldwork.models import CaseloadAssignment
 from jsika.programs import services as program_services
@@ -34,7 +37,6 @@ from .models import (
     Graduation,
     GraduationKind,
     Grant,
-    GrantDisbursement,
     GrantFollowUp,
     add_months,
 )
@@ -78,6 +80,8 @@ class _Scorer:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.versions = {}
+        self.options = {}  # instrument pk → [(indicator, options, top score)]
+        self.scores = {}  # (instrument pk, chosen option ids) → result: the demo repeats answers a lot
 
     def instrument(self, day: date):
         key = day >= V2_FROM
@@ -85,11 +89,21 @@ class _Scorer:
             self.versions[key] = services.instrument_on(day)
         return self.versions[key]
 
+    def _options(self, instrument) -> list:
+        if instrument.pk not in self.options:
+            self.options[instrument.pk] = [(i, options, max(o.score for o in options)) for i in
+                                           indicators_of(instrument) for options in [list(i.options.all())]]
+        return self.options[instrument.pk]
+
+    def score(self, instrument, answers: dict):
+        key = (instrument.pk, tuple(answers.values()))
+        if key not in self.scores:
+            self.scores[key] = score_answers(instrument, answers)
+        return self.scores[key]
+
     def answers(self, instrument, level: float) -> dict:
         chosen = {}
-        for indicator in indicators_of(instrument):
-            options = list(indicator.options.all())
-            top = max(o.score for o in options)
+        for indicator, options, top in self._options(instrument):
             want = min(1.0, max(0.0, level + self.rng.gauss(0, 0.15)))
             chosen[indicator.code] = min(options, key=lambda o: (abs(o.score / top - want), o.score)).pk
         return chosen
@@ -99,7 +113,7 @@ class _Scorer:
         instrument = self.instrument(day)
         for attempt in range(8):
             answers = self.answers(instrument, level + 0.05 * attempt if ready else level)
-            result = score_answers(instrument, answers)
+            result = self.score(instrument, answers)
             if not ready or result.band == Band.READY:
                 return instrument, answers, result
         answers = {i.code: max(i.options.all(), key=lambda o: o.score).pk for i in indicators_of(instrument)}
@@ -149,8 +163,7 @@ def seed_assessments(*, programs, assessors: dict, admin, rng: random.Random, to
                 answers=stored, score=result.score, band=result.band, client_id=_uuid(rng),
                 received_at=_at(day, 15), content_hash=services._content_hash(
                     household=e.household_id, instrument=instrument.pk, assessed_on=day, answers=stored, notes="")))
-    return bulk_create_with_history(rows, Assessment, batch_size=2000, default_user=admin,
-                                    default_change_reason="seed_demo")
+    return bulk_insert_with_history(rows, Assessment, by=admin, reason="seed_demo")
 
 
 def _assessor_for(region_code: str, assessors: dict, admin):
@@ -209,19 +222,23 @@ PLANS = {
 
 
 def seed_grants(*, graduations: list[Graduation], program: Program, year: int, budget_rupiah: int, applicant_for,
-                decider, admin, rng: random.Random, today: date, share: float = 0.65) -> tuple[int, int]:
-    """UEP grants for ``share`` of the year's graduates, paid and followed up; (grants, follow-ups)."""
+                decider, admin, rng: random.Random, today: date, share: float = 0.9) -> tuple[int, int, list[str]]:
+    """UEP grants for ``share`` of the year's graduates where the demo has staff to pay them (``UEP_REGIONS``),
+    approved within the year's budget, paid through UEP cycles of the payments module and followed up;
+    (grants, follow-ups, a line per UEP cycle)."""
+    from jsika.payments.demo import UEP_STAFF, seed_uep_cycles
+
     grants.set_grant_budget(by=decider, program=program, year=year, amount_rupiah=budget_rupiah,
                             note="Pagu contoh UEP (data sintetis)")
-    chosen = [g for g in graduations if g.graduated_on.year == year and rng.random() < share]
+    chosen = [g for g in graduations if g.graduated_on.year == year and rng.random() < share
+              and any(code_in_scope(g.household.region_id, region) for region in UEP_STAFF)]
     types, weights = list(BUSINESS_WEIGHTS), list(BUSINESS_WEIGHTS.values())
-    rows, plans = [], []
+    rows = []
     for g in chosen:
         kind = rng.choices(types, weights)[0]
         applied = g.graduated_on + timedelta(days=rng.randrange(10, 40))
         decided = applied + timedelta(days=rng.randrange(7, 30))
-        paid = decided + timedelta(days=rng.randrange(7, 25))
-        if paid > today:
+        if date(year, 12, 31) > today:
             continue
         amount = rng.choice([1_000_000, 1_500_000, 1_500_000, 2_000_000, 2_500_000])
         rejected = rng.random() < 0.05
@@ -230,33 +247,17 @@ def seed_grants(*, graduations: list[Graduation], program: Program, year: int, b
             location=g.household.address or g.household.region.name, amount_requested_rupiah=amount,
             amount_approved_rupiah=None if rejected else amount,
             income_before_rupiah=rng.randrange(1_000_000, 2_600_000, 50_000),
-            status=Grant.Status.REJECTED if rejected else Grant.Status.DISBURSED,
+            status=Grant.Status.REJECTED if rejected else Grant.Status.APPROVED,
             budget_year=None if rejected else year, applied_by=applicant_for(g), applied_at=_at(applied),
             decided_by=decider, decided_at=_at(decided, 14),
-            decision_note="Rencana usaha belum layak" if rejected else "Sesuai hasil verifikasi lapangan",
-            disbursed_on=None if rejected else paid))
-        plans.append(paid)
+            decision_note="Rencana usaha belum layak" if rejected else "Sesuai hasil verifikasi lapangan"))
     made = bulk_create_with_history(rows, Grant, batch_size=1000, default_user=admin, default_change_reason="seed_demo")
-    disbursements, follow_ups = [], []
-    for grant, paid in zip(made, plans, strict=True):
-        if grant.status != Grant.Status.DISBURSED:
-            continue
-        bank = program.bank_for(grant.household.region_id) or "-"
-        if rng.random() < 0.04:  # a dormant account first: GAGAL, then paid again
-            disbursements.append(GrantDisbursement(
-                grant=grant, amount_rupiah=grant.amount_approved_rupiah, bank_code=bank, reference=grant.reference,
-                status=GrantDisbursement.Status.FAILED, note="Rekening tidak aktif", created_by=decider,
-                created_at=_at(paid - timedelta(days=14))))
-            reference = grant.reference + "-2"
-        else:
-            reference = grant.reference
-        disbursements.append(GrantDisbursement(
-            grant=grant, amount_rupiah=grant.amount_approved_rupiah, bank_code=bank, reference=reference,
-            status=GrantDisbursement.Status.PAID, paid_on=paid, created_by=decider, created_at=_at(paid - timedelta(
-                days=5))))
+    cycles = seed_uep_cycles(program=program, year=year, admin=admin, rng=rng) if made else []
+    follow_ups = []
+    for grant in Grant.objects.filter(pk__in=[g.pk for g in made], status=Grant.Status.DISBURSED).order_by("pk"):
         running = True
         for months in FOLLOW_UP_MONTHS:
-            due = add_months(paid, months)
+            due = add_months(grant.disbursed_on, months)
             if due > today or rng.random() < 0.06:  # not due yet, or the visit was missed
                 continue
             running = running and rng.random() < {3: 0.92, 6: 0.9, 12: 0.86}[months]
@@ -266,11 +267,9 @@ def seed_grants(*, graduations: list[Graduation], program: Program, year: int, b
                 business_running=running, income_rupiah=round(grant.income_before_rupiah * (1 + change), -4),
                 notes="" if running else "Modal habis untuk kebutuhan keluarga", recorded_by=grant.applied_by,
                 recorded_at=_at(due + timedelta(days=14)), client_id=_uuid(rng)))
-    bulk_create_with_history(disbursements, GrantDisbursement, batch_size=1000, default_user=admin,
-                             default_change_reason="seed_demo")
     bulk_create_with_history(follow_ups, GrantFollowUp, batch_size=1000, default_user=admin,
                              default_change_reason="seed_demo")
-    return len(made), len(follow_ups)
+    return len(made), len(follow_ups), cycles
 
 
 def seed_live_work(*, jscm: Program, jamsosratu: Program, today: date) -> dict:
@@ -350,7 +349,7 @@ def seed_graduation(ctx=None, /, *, admin=None, rng: random.Random | None = None
     past = seed_past_graduations(programs=[jamsosratu, jscm], proposers=field,
                                  deciders={"JAMSOSRATU": banten, "JSCM": cilegon}, admin=admin)
     graduated_2021 = [g for g in past if g.program_id == jamsosratu.pk]
-    n_grants, n_follow_ups = seed_grants(
+    n_grants, n_follow_ups, uep_cycles = seed_grants(
         graduations=graduated_2021, program=jamsosratu, year=2021, budget_rupiah=TARGET_2021 * UEP_2021_PER_KPM,
         applicant_for=lambda g: _assessor_for(g.household.region_id, field, admin), decider=banten, admin=admin,
         rng=rng, today=today)
@@ -359,4 +358,5 @@ def seed_graduation(ctx=None, /, *, admin=None, rng: random.Random | None = None
     percent = f"{100 * done_2021 / TARGET_2021:.1f}".replace(".", ",")
     return (f"{len(assessments)} asesmen (instrumen v1 dan v2); graduasi Jamsosratu 2021: {done_2021} dari target "
             f"2.500 ({percent}%); {len(past)} graduasi tercatat; {n_grants} bantuan UEP, {n_follow_ups} tindak lanjut; "
+            f"{'; '.join(uep_cycles) or 'tanpa tahap UEP'}; "
             f"{live['proposed']} usulan baru ({live['approved']} disetujui), {live['reentries']} masuk kembali")

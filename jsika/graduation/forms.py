@@ -120,12 +120,6 @@ class GrantDecisionForm(forms.Form):
                            widget=forms.TextInput(attrs=TEXT))
 
 
-class DisbursementResultForm(forms.Form):
-    paid_on = forms.DateField(label=_("Tanggal dikreditkan"), required=False, widget=DATE_INPUT)
-    note = forms.CharField(label=_("Keterangan bank"), required=False, max_length=255,
-                           widget=forms.TextInput(attrs=TEXT))
-
-
 class FollowUpForm(forms.Form):
     visited_on = forms.DateField(label=_("Tanggal kunjungan"), widget=DATE_INPUT)
     business_running = forms.TypedChoiceField(

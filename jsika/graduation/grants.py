@@ -1,9 +1,10 @@
 """Every write of UEP business grants: application, maker-checker approval within the year's budget,
-disbursement, and the 3/6/12-month follow-ups. Same conventions as ``services.py``.
+the grant following its payment, and the 3/6/12-month follow-ups. Same conventions as ``services.py``.
 
-Disbursement: the payments module does not (yet) take one-off payments, so a grant's transfer is kept
-here as a ``GrantDisbursement`` with a stable ``id_penyaluran`` (``UEP-<program>-<grant id>``) and the
-paying bank of the program and region; the bank's answer (BERHASIL / GAGAL) is recorded on it.
+Disbursement goes through the payments module like any payment: a UEP cycle (``jsika.payments.uep``) takes
+the approved grants, the bank file and the reconciliation are the usual ones, and after each reconciliation
+``record_uep_payments`` marks the grants whose payment was credited as disbursed. A failed or returned
+payment leaves its grant approved, waiting for the next UEP cycle, with the bank's reason on the grant page.
 """
 
 from datetime import date, timedelta
@@ -12,11 +13,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
+from jsika.payments.models import Payment, PaymentStatus
 from jsika.programs.models import Program
 
 from . import permissions
-from .models import FOLLOW_UP_MONTHS, BusinessType, Graduation, Grant, GrantBudget, GrantDisbursement, GrantFollowUp
+from .models import FOLLOW_UP_MONTHS, BusinessType, Graduation, Grant, GrantBudget, GrantFollowUp
 from .services import GraduationError, Recorded, _client_uuid, _refuse
 
 MAX_GRANT_RUPIAH = 50_000_000  # a typing slip guard: UEP grants are a few million rupiah
@@ -152,54 +155,19 @@ def reject_grant(*, grant: Grant, by, note: str) -> Grant:
 
 
 @transaction.atomic
-def disburse_grant(*, grant: Grant, by) -> GrantDisbursement:
-    """Send an approved grant to the paying bank of its program and region (one live transfer at a time)."""
-    grant = _locked(grant)
-    _refuse(permissions.disburse_refusal(by, grant), GrantError)
-    if grant.status != Grant.Status.APPROVED:
-        raise GrantError(_("Hanya bantuan yang disetujui dan belum disalurkan yang dapat dikirim ke bank."))
-    if grant.disbursements.exclude(status=GrantDisbursement.Status.FAILED).exists():
-        raise GrantError(_("Bantuan ini sudah dikirim ke bank dan menunggu hasilnya."))
-    attempt = grant.disbursements.count()
-    disbursement = GrantDisbursement(
-        grant=grant, amount_rupiah=grant.amount_approved_rupiah,
-        bank_code=grant.program.bank_for(grant.household.region_id) or "-",
-        reference=grant.reference + (f"-{attempt + 1}" if attempt else ""), created_by=by)
-    disbursement._history_user = by
-    disbursement.save()
-    return disbursement
+def record_uep_payments(*, cycle, by) -> int:
+    """Grants of a UEP cycle whose payment the bank credited become disbursed on the credit date (once).
 
-
-@transaction.atomic
-def record_disbursement_result(*, disbursement: GrantDisbursement, by, paid: bool, on: date | None = None,
-                               note: str = "") -> GrantDisbursement:
-    """The bank's answer for a transfer: BERHASIL marks the grant disbursed; GAGAL (with its reason) allows a resend."""
-    disbursement = (GrantDisbursement.objects.select_for_update(of=("self",))
-                    .select_related("grant__household", "grant__program", "grant__graduation")
-                    .get(pk=disbursement.pk))
-    grant = disbursement.grant
-    _refuse(permissions.disburse_refusal(by, grant), GrantError)
-    if disbursement.status != GrantDisbursement.Status.PENDING:
-        raise GrantError(_("Hasil penyaluran ini sudah dicatat (%(s)s).") % {"s": disbursement.get_status_display()})
-    on = on or timezone.localdate()
-    if on > timezone.localdate():
-        raise GrantError(_("Tanggal dikreditkan tidak boleh di masa depan."))
-    if on < grant.graduation.graduated_on:
-        raise GrantError(_("Tanggal dikreditkan tidak boleh sebelum tanggal graduasi (%(d)s).")
-                         % {"d": grant.graduation.graduated_on.strftime("%d-%m-%Y")})
-    if paid:
-        disbursement.status, disbursement.paid_on, disbursement.note = GrantDisbursement.Status.PAID, on, note
-        grant = _locked(grant)
-        grant.status, grant.disbursed_on = Grant.Status.DISBURSED, on
-        grant._history_user = by
-        grant.save()
-    else:
-        if not note.strip():
-            raise GrantError(_("Keterangan bank wajib diisi untuk penyaluran yang gagal (mis. rekening tidak aktif)."))
-        disbursement.status, disbursement.note = GrantDisbursement.Status.FAILED, note.strip()
-    disbursement._history_user = by
-    disbursement.save()
-    return disbursement
+    Called by the payments module after a reconciliation or a settled difference; the number of grants changed.
+    """
+    credited = dict(Payment.objects.filter(cycle=cycle, grant__isnull=False, status=PaymentStatus.PAID)
+                    .values_list("grant_id", "credited_on"))
+    changed = list(Grant.objects.select_for_update().filter(pk__in=list(credited), status=Grant.Status.APPROVED))
+    for grant in changed:
+        grant.status, grant.disbursed_on = Grant.Status.DISBURSED, credited[grant.pk]
+    bulk_update_with_history(changed, Grant, ["status", "disbursed_on"], batch_size=1000, default_user=by,
+                             default_change_reason=f"rekonsiliasi tahap UEP #{cycle.pk}")
+    return len(changed)
 
 
 @transaction.atomic

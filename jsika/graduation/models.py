@@ -84,13 +84,21 @@ class Instrument(models.Model):
 
 
 class _FrozenWithInstrument(models.Model):
-    """Rows of an instrument refuse to change once the instrument is published."""
+    """Rows of an instrument refuse to change once the instrument is published.
+
+    ``INSTRUMENT_PATH`` names, attribute by attribute, how a row reaches its instrument.
+    """
+
+    INSTRUMENT_PATH = "instrument"
 
     class Meta:
         abstract = True
 
     def _instrument(self) -> Instrument:
-        raise NotImplementedError
+        found = self
+        for name in self.INSTRUMENT_PATH.split("."):
+            found = getattr(found, name)
+        return found
 
     def _check_unlocked(self):
         instrument = self._instrument()
@@ -129,12 +137,11 @@ class Indicator(_FrozenWithInstrument):
     def __str__(self):
         return f"{self.instrument} · {self.code}"
 
-    def _instrument(self):
-        return self.instrument
-
 
 class Option(_FrozenWithInstrument):
     """One answer of an indicator and its points."""
+
+    INSTRUMENT_PATH = "indicator.instrument"
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(_("jawaban"), max_length=200)
@@ -148,9 +155,6 @@ class Option(_FrozenWithInstrument):
 
     def __str__(self):
         return f"{self.indicator.code}: {self.label} ({self.score})"
-
-    def _instrument(self):
-        return self.indicator.instrument
 
 
 # --- assessments --------------------------------------------------------------------------------------
@@ -328,7 +332,11 @@ class BusinessType(models.TextChoices):
 
 
 class Grant(models.Model):
-    """A UEP business grant (bantuan modal usaha) to a graduated household: at most one per program."""
+    """A UEP business grant (bantuan modal usaha) to a graduated household: at most one per program.
+
+    It is paid through the payments module (a UEP cycle, ``payments.Payment.grant``): while approved it waits
+    for a cycle or for the bank; the reconciliation's BERHASIL makes it *disbursed* on the credit date.
+    """
 
     SCOPE_REGION_PATH = "household__region__code"
     SCOPE_HOUSEHOLD_PATH = "household_id"
@@ -385,52 +393,8 @@ class Grant(models.Model):
     def __str__(self):
         return f"UEP {self.program} · {self.household_id} · {self.get_status_display()}"
 
-    @property
-    def reference(self) -> str:
-        """The grant's stable payment id (the bank file's ``id_penyaluran``)."""
-        return f"UEP-{self.program.code}-{self.pk:07d}"
-
     def follow_up_due_on(self, months: int) -> date | None:
         return add_months(self.disbursed_on, months) if self.disbursed_on else None
-
-
-class GrantDisbursement(models.Model):
-    """The transfer of a grant to the household's account, until the payments module carries one-off payments."""
-
-    SCOPE_REGION_PATH = "grant__household__region__code"
-    SCOPE_HOUSEHOLD_PATH = "grant__household_id"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Menunggu dikirim ke bank")
-        PAID = "paid", _("Berhasil (BERHASIL)")
-        FAILED = "failed", _("Gagal (GAGAL)")
-
-    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="disbursements")
-    amount_rupiah = models.PositiveBigIntegerField(_("nominal (Rp)"))
-    bank_code = models.CharField(_("bank"), max_length=20)
-    reference = models.CharField(_("id penyaluran"), max_length=40, unique=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    paid_on = models.DateField(_("tanggal dikreditkan"), null=True, blank=True)
-    note = models.CharField(_("keterangan bank"), max_length=255, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["grant", "created_at", "pk"]
-        verbose_name = _("penyaluran UEP")
-        verbose_name_plural = _("penyaluran UEP")
-        constraints = [
-            # A grant has at most one transfer not yet failed: it is never paid twice.
-            models.UniqueConstraint(fields=["grant"], condition=~Q(status="failed"),
-                                    name="one_live_disbursement_per_grant"),
-            models.CheckConstraint(name="paid_disbursement_has_date",
-                                   condition=~Q(status="paid") | Q(paid_on__isnull=False)),
-        ]
-
-    def __str__(self):
-        return f"{self.reference} {self.get_status_display()}"
 
 
 class GrantFollowUp(models.Model):

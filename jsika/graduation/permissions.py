@@ -73,12 +73,6 @@ def grant_decide_refusal(user, grant) -> str | None:
     return program_permissions.program_refusal(user, grant.program) or household_refusal(user, grant.household)
 
 
-def disburse_refusal(user, grant) -> str | None:
-    if not is_manager(user):
-        return _("Hanya pengelola program (Dinas Sosial) yang dapat menyalurkan bantuan UEP.")
-    return program_permissions.program_refusal(user, grant.program) or household_refusal(user, grant.household)
-
-
 def manages_instruments(user) -> bool:
     """Instruments hold for every region: a superuser or a manager of a whole province."""
     return _active(user) and (user.is_superuser or (user.role == Role.MANAGER and len(user.scope or "") == 2))

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from jsika.core.scoping import region_q, scope_queryset
+from jsika.payments.models import Payment, PaymentStatus
 from jsika.programs.models import Enrollment, EnrollmentStatus, Program
 from jsika.programs.queries import enrollments_for
 from jsika.registry.models import Household, Person, Relation
@@ -236,6 +237,49 @@ def budget_use(*, program: Program | None = None) -> list[BudgetUse]:
             disbursed=Sum("amount_approved_rupiah", filter=Q(status=Grant.Status.DISBURSED)))
         rows.append(BudgetUse(b, sums["committed"] or 0, sums["disbursed"] or 0))
     return rows
+
+
+def grants_awaiting_payment(program: Program, year: int | None = None) -> QuerySet[Grant]:
+    """Approved grants neither paid nor in a payment waiting for the bank (a failed, returned or cancelled
+    payment puts its grant back here); ``year``: the budget year. Not scoped: callers filter by area."""
+    live = Payment.objects.filter(grant=OuterRef("pk"), status__in=(PaymentStatus.PENDING, PaymentStatus.PAID))
+    qs = Grant.objects.filter(program=program, status=Grant.Status.APPROVED).exclude(Exists(live))
+    return qs.filter(budget_year=year) if year is not None else qs
+
+
+@dataclass
+class PaymentState:
+    """Where a grant's money is, read from its payments (newest first)."""
+
+    code: str  # waiting (no cycle yet) · in_cycle · at_bank · paid · failed (back to waiting)
+    payments: list
+
+    @property
+    def latest(self):
+        return self.payments[0] if self.payments else None
+
+    @property
+    def reason(self) -> str:
+        """The bank's reason (or the cancellation's) when the last payment did not reach the household."""
+        p = self.latest
+        return (p.bank_reason or p.reversal_reason) if p is not None and self.code == "failed" else ""
+
+
+def grant_payment_state(user, grant: Grant) -> PaymentState:
+    """The grant's payments ``user`` may see and what they mean for the grant (status shown from the payment)."""
+    from jsika.payments.queries import payments_for
+
+    payments = list(payments_for(user).filter(grant=grant).select_related("cycle__program").order_by("-pk"))
+    latest = payments[0] if payments else None
+    if latest is None:
+        code = "waiting"
+    elif latest.status == PaymentStatus.PAID:
+        code = "paid"
+    elif latest.status == PaymentStatus.PENDING:
+        code = "at_bank" if latest.cycle.is_committed else "in_cycle"
+    else:
+        code = "failed"
+    return PaymentState(code, payments)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Pages of UEP grants: list, application, decision, disbursement, follow-ups, budgets, survival report."""
+"""Pages of UEP grants: list, application, decision, payment state (from the payments module), follow-ups,
+budgets, survival report."""
 
 from datetime import timedelta
 
@@ -10,18 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jsika.payments import permissions as payment_permissions
 from jsika.programs.models import Program
 
 from . import grants, permissions, queries
-from .forms import (
-    BudgetForm,
-    DisbursementResultForm,
-    FollowUpForm,
-    GrantApplyForm,
-    GrantDecisionForm,
-    GrantFilterForm,
-)
-from .models import FOLLOW_UP_MONTHS, Graduation, Grant, GrantDisbursement
+from .forms import BudgetForm, FollowUpForm, GrantApplyForm, GrantDecisionForm, GrantFilterForm
+from .models import FOLLOW_UP_MONTHS, Graduation, Grant
 from .views import _page, reader_required
 
 
@@ -68,18 +63,17 @@ def grant_detail(request, pk):
                    and grant.follow_up_due_on(m) <= today + timedelta(days=grants.FOLLOW_UP_EARLY_DAYS)}
                   for m in FOLLOW_UP_MONTHS]
     budget = next((b for b in queries.budget_use(program=grant.program) if b.budget.year == today.year), None)
+    state = queries.grant_payment_state(user, grant)
     return render(request, "graduation/grant_detail.html", {
-        "grant": grant, "milestones": milestones, "budget": budget,
-        "disbursements": list(grant.disbursements.all()),
-        "pending": grant.disbursements.filter(status=GrantDisbursement.Status.PENDING).first(),
+        "grant": grant, "milestones": milestones, "budget": budget, "payment_state": state,
         "decide_refusal": permissions.grant_decide_refusal(user, grant) if grant.status == "applied" else "-",
-        "may_disburse": permissions.disburse_refusal(user, grant) is None,
+        "may_open_cycle": grant.status == Grant.Status.APPROVED and state.code in ("waiting", "failed")
+        and payment_permissions.prepare_refusal(user, grant.household.region_id) is None,
         "may_follow_up": permissions.household_refusal(user, grant.household) is None,
-        "decision_form": GrantDecisionForm(initial={"amount_approved_rupiah": grant.amount_requested_rupiah}),
-        "result_form": DisbursementResultForm(initial={"paid_on": today})})
+        "decision_form": GrantDecisionForm(initial={"amount_approved_rupiah": grant.amount_requested_rupiah})})
 
 
-ACTIONS = ("setujui", "tolak", "salurkan", "berhasil", "gagal")
+ACTIONS = ("setujui", "tolak")
 
 
 @require_POST
@@ -90,29 +84,16 @@ def grant_action(request, pk, action):
         raise Http404
     by = request.user
     decision = GrantDecisionForm(request.POST)
-    result = DisbursementResultForm(request.POST)
     decision.is_valid()
-    result.is_valid()
-    d, r = decision.cleaned_data, result.cleaned_data
+    d = decision.cleaned_data
     try:
         if action == "setujui":
             grants.approve_grant(grant=grant, by=by, amount_approved_rupiah=d.get("amount_approved_rupiah"),
                                  note=d.get("note", ""))
             messages.success(request, _("Bantuan UEP disetujui."))
-        elif action == "tolak":
+        else:
             grants.reject_grant(grant=grant, by=by, note=d.get("note", ""))
             messages.success(request, _("Pengajuan bantuan UEP ditolak."))
-        elif action == "salurkan":
-            sent = grants.disburse_grant(grant=grant, by=by)
-            messages.success(request, _("Penyaluran %(ref)s dibuat untuk bank %(bank)s.")
-                             % {"ref": sent.reference, "bank": sent.bank_code})
-        else:
-            pending = grant.disbursements.filter(status=GrantDisbursement.Status.PENDING).first()
-            if pending is None:
-                raise grants.GrantError(_("Tidak ada penyaluran yang menunggu hasil bank."))
-            grants.record_disbursement_result(disbursement=pending, by=by, paid=action == "berhasil",
-                                              on=r.get("paid_on"), note=r.get("note", ""))
-            messages.success(request, _("Hasil penyaluran dicatat."))
     except grants.GrantError as error:
         messages.error(request, str(error))
     return redirect("graduation:grant_detail", pk=grant.pk)

@@ -28,6 +28,7 @@ from jsika.programs.rules import rupiah
 from . import permissions, setsql
 from .models import CycleEvent, CycleStatus, Payment, PaymentCycle, PaymentStatus, Reconciliation, ReconciliationLine
 from .services import PaymentError, _locked, _move, _refuse, record_event, refresh_totals
+from .uep import after_payments_changed
 
 PAYMENT_COLUMNS = ["id_penyaluran", "no_rekening", "nama", "nik", "nominal", "kode_wilayah", "keterangan"]
 RECONCILIATION_COLUMNS = ["id_penyaluran", "no_rekening", "nominal", "status", "tanggal", "keterangan"]
@@ -85,19 +86,22 @@ class _HashingWriter(io.RawIOBase):
         return len(data)
 
 
-def _select_sql() -> tuple[str, str]:
+def _select_sql(*, uep: bool = False) -> tuple[str, str]:
+    """The bank file's rows (params: the ``keterangan`` head, the cycle id). ``keterangan`` is each payment's own
+    period (a re-issued one keeps its period), or the whole text ``<program> UEP <year>`` for a UEP cycle."""
     payment = setsql.table(Payment)
+    period = "%s" if uep else "%s || ' ' || CAST(p.year AS TEXT) || ' tahap ' || CAST(p.stage AS TEXT)"
     select = (f"SELECT p.id AS id_penyaluran, p.account_number AS no_rekening, p.holder_name AS nama, "
               f"p.holder_nik AS nik, p.amount_rupiah AS nominal, p.region_code AS kode_wilayah, "
-              f"%s || ' ' || CAST(p.year AS TEXT) || ' tahap ' || CAST(p.stage AS TEXT) AS keterangan "
+              f"{period} AS keterangan "
               f"FROM {payment} p WHERE p.cycle_id = %s AND p.status <> 'reversed' ORDER BY p.id")
     return select, payment
 
 
 def write_payment_rows(cycle: PaymentCycle, target) -> int:
     """Write the CSV (header + one row per payment) to the binary stream ``target``; returns data rows."""
-    select, _payment = _select_sql()
-    params = [cycle.program.code, cycle.pk]
+    select, _payment = _select_sql(uep=cycle.is_uep)
+    params = [cycle.description if cycle.is_uep else cycle.program.code, cycle.pk]
     if connection.vendor == "postgresql":
         sql = f"COPY ({select}) TO STDOUT WITH (FORMAT csv, DELIMITER ';', HEADER true)"
         with connection.cursor() as cursor, cursor.connection.cursor().copy(sql, params) as copy:
@@ -463,6 +467,7 @@ def _after_import(cycle: PaymentCycle, by, result: ReconciliationResult) -> None
                  reconciliation=result.reconciliation.pk, applied=result.applied_count, flagged=len(result.flagged),
                  rejected=len(result.rejected), unchanged=result.unchanged,
                  paid=f"{cycle.paid_count} ({rupiah(cycle.paid_rupiah)})")
+    after_payments_changed(cycle, by)
 
 
 # --- big files in the background ------------------------------------------------------------------

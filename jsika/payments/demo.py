@@ -9,6 +9,11 @@ Jamsosratu (BRI, province 60% / kab/kota 40%): two 2020 cycles in Kabupaten Leba
 failures re-issued or returned (retur). Each bank's demo account then has one approved cycle waiting
 for its reconciliation: the latest payable JSCM year for bank.bjb, this quarter's Jamsosratu for bank.bri.
 
+UEP grants (called by the graduation demo, ``seed_uep_cycles``): the approved 2021 Jamsosratu grants are
+paid in a UEP cycle per kab/kota with demo staff (Kota Cilegon through Bank BJB, Kabupaten Lebak through BRI):
+a few accounts are dormant (GAGAL), one family has no account yet; a second UEP cycle a month later re-issues
+the failed ones to new accounts and pays the family whose account was opened meanwhile.
+
 Everything goes through the services (maker-checker by three demo accounts, budgets, bank files,
 reconciliation files), then the timestamps are moved back to the dates of the story.
 """
@@ -22,12 +27,13 @@ from django.db.models import Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from jsika.core.scoping import region_q
 from jsika.programs.models import Enrollment, Program
 from jsika.programs.queries import kpm_count
 from jsika.programs.rules import rupiah
 from jsika.registry.models import Household, Person
 
-from . import accounts, generation, services, setsql
+from . import accounts, generation, services, setsql, uep
 from .models import (
     BankAccount,
     Card,
@@ -353,6 +359,58 @@ def seed_current_jamsosratu(*, program: Program, people: dict, today: date) -> s
     _approve(current, checker=checker, approver=approver, budget_by=approver)
     return (f"Jamsosratu {current.period_label} Lebak menunggu bank.bri: {current.payment_count} KPM, "
             f"{current.excluded_count} tidak dibayar")
+
+
+# Who makes, verifies and approves UEP cycles where the demo has three people for it (kab/kota → usernames).
+UEP_STAFF = {"36.72": ("operator.cilegon", "dinsos.cilegon", "dinsos.banten"),
+             "36.02": ("operator.lebak", "admin", "dinsos.banten")}
+
+
+def seed_uep_cycles(*, program: Program, year: int, admin, rng: random.Random) -> list[str]:
+    """Pay ``program``'s approved UEP grants of budget ``year`` through UEP cycles (October, then November for
+    the failures and the late account); returns a line per cycle."""
+    from jsika.graduation.queries import grants_awaiting_payment
+
+    money = _Accounts(rng, admin)
+    bank_user = {"BJB": _user("bank.bjb"), "BRI": _user("bank.bri")}
+    made = []
+    for region, names in UEP_STAFF.items():
+        maker, checker, approver = (admin if name == "admin" else _user(name) for name in names)
+        bank = program.bank_for(region)
+        grants = list(grants_awaiting_payment(program, year).filter(region_q("household__region_id", region))
+                      .values_list("household_id", flat=True).order_by("pk"))
+        if not grants or None in (maker, checker, approver) or bank_user.get(bank) is None:
+            continue
+        late = grants[:1] if len(grants) > 3 else []  # a family whose account is opened only in November
+        BankAccount.objects.filter(household_id__in=late, bank_code=bank).update(status="inactive")
+        money.open([h for h in grants if h not in late], bank, date(year, 9, 20))
+        first = uep.open_uep_cycle(program=program, year=year, scheduled_on=date(year, 10, 15), region=region,
+                                   bank_code=bank, by=maker, note="Bantuan modal usaha graduasi 2021")
+        first = services.approve_cycle(cycle=services.verify_cycle(cycle=first, by=checker), by=approver)
+        services.export_payment_file(cycle=first, by=bank_user[bank], out=io.BytesIO())
+        ids = list(first.payments.values_list("pk", flat=True).order_by("pk"))
+        failures = {pk: "rekening tidak aktif (dorman)" for pk in ids[1::12]}
+        _reconcile(first, bank_user[bank], date(year, 10, 15), failures=failures)
+        failed = list(Payment.objects.filter(pk__in=failures).values_list("household_id", flat=True))
+        BankAccount.objects.filter(household_id__in=failed, bank_code=bank).update(status="inactive")
+        money.open(failed + late, bank, date(year, 11, 2))
+        cycles = [(first, date(year, 10, 4), date(year, 10, 15))]
+        if failed or late:
+            second = uep.open_uep_cycle(program=program, year=year, scheduled_on=date(year, 11, 19), region=region,
+                                        bank_code=bank, by=maker, note="Susulan: rekening baru")
+            second = services.approve_cycle(cycle=services.verify_cycle(cycle=second, by=checker), by=approver)
+            services.export_payment_file(cycle=second, by=bank_user[bank], out=io.BytesIO())
+            _reconcile(second, bank_user[bank], date(year, 11, 19))
+            services.close_cycle(cycle=second, by=approver)
+            cycles.append((second, date(year, 11, 8), date(year, 11, 19)))
+        services.close_cycle(cycle=first, by=approver)
+        for cycle, generated, paid_on in cycles:
+            _backdate(cycle, generated, paid_on=paid_on, closed=paid_on + timedelta(days=20))
+            cycle.refresh_from_db()
+            made.append(f"UEP {region} {paid_on:%d-%m-%Y}: {cycle.paid_count} × bantuan "
+                        f"({rupiah(cycle.paid_rupiah)}), {cycle.failed_count} gagal, {cycle.excluded_count} tanpa "
+                        f"rekening")
+    return made
 
 
 def seed_cards(*, program: Program, admin, rng: random.Random) -> int:

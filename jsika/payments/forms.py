@@ -39,6 +39,18 @@ class CycleForm(StyledForm):
     note = forms.CharField(label=_("Keterangan"), required=False, max_length=255)
 
 
+class UepCycleForm(StyledForm):
+    program = forms.ModelChoiceField(Program.objects.filter(is_active=True), label=_("Program"),
+                                     to_field_name="code")
+    year = forms.IntegerField(label=_("Tahun anggaran UEP"), min_value=2000, max_value=2100, initial=_year_default,
+                              help_text=_("Bantuan yang disetujui dari pagu UEP tahun ini."))
+    scheduled_on = forms.DateField(label=_("Tanggal penyaluran"), widget=forms.DateInput(attrs={"type": "date"}))
+    region = forms.CharField(label=_("Wilayah (kode)"), required=False, max_length=13,
+                             help_text=_("Kosong: seluruh wilayah program. Mis. 36.72 untuk satu kota."))
+    bank_code = forms.ChoiceField(label=_("Bank penyalur"), choices=BANK_CHOICES, required=False)
+    note = forms.CharField(label=_("Keterangan"), required=False, max_length=255)
+
+
 class ReconciliationForm(StyledForm):
     file = forms.FileField(label=_("Berkas rekonsiliasi dari bank (CSV, pemisah ';')"))
 

@@ -132,7 +132,8 @@ def _account_q(cycle: PaymentCycle) -> Q:
 
 def _already_paid_q(cycle: PaymentCycle) -> Q:
     return Q(Exists(Payment.objects.filter(program_id=cycle.program_id, household=OuterRef("household_id"),
-                                           year=cycle.year, stage=cycle.stage, status__in=LIVE_PAYMENT_STATUSES)))
+                                           year=cycle.year, stage=cycle.stage, status__in=LIVE_PAYMENT_STATUSES,
+                                           grant__isnull=True)))
 
 
 def _suspended_after_q(end) -> Q:

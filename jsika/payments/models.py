@@ -174,6 +174,13 @@ class Budget(models.Model):
         return f"{self.program} {self.year} {self.funder_region_id}: Rp{self.allocated_rupiah}"
 
 
+class CycleKind(models.TextChoices):
+    """What a cycle pays: a stage of the program's benefit, or one-off UEP business grants (bantuan modal usaha)."""
+
+    BENEFIT = "benefit", _("Bantuan sosial (tahap)")
+    UEP = "uep", _("Bantuan modal usaha (UEP)")
+
+
 class CycleStatus(models.TextChoices):
     GENERATED = "generated", _("Dibuat")
     VERIFIED = "verified", _("Diverifikasi")
@@ -198,11 +205,15 @@ class PaymentCycle(models.Model):
     """
 
     Status = CycleStatus
+    Kind = CycleKind
 
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="payment_cycles",
                                 verbose_name=_("program"))
+    kind = models.CharField(_("jenis"), max_length=10, choices=CycleKind.choices, default=CycleKind.BENEFIT)
+    # A UEP cycle: ``year`` is the grants' budget year, ``stage`` the month of ``scheduled_on``.
     year = models.PositiveSmallIntegerField(_("tahun"))
     stage = models.PositiveSmallIntegerField(_("tahap"))
+    scheduled_on = models.DateField(_("tanggal penyaluran direncanakan"), null=True, blank=True)
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("wilayah"))
     bank_code = models.CharField(_("bank penyalur"), max_length=20)
@@ -249,6 +260,7 @@ class PaymentCycle(models.Model):
         ordering = ["-year", "-stage", "-generated_at"]
         constraints = [
             models.CheckConstraint(name="cycle_stage_1_12", condition=Q(stage__gte=1, stage__lte=12)),
+            models.CheckConstraint(name="uep_cycle_has_date", condition=~Q(kind="uep") | Q(scheduled_on__isnull=False)),
             models.CheckConstraint(name="cycle_verified_by_another",
                                    condition=Q(verified_by__isnull=True) | ~Q(verified_by=F("generated_by"))),
             models.CheckConstraint(name="cycle_approved_by_another",
@@ -261,13 +273,23 @@ class PaymentCycle(models.Model):
         return f"{self.program.code} {self.period_label} · {self.bank_code} · {self.region_id}"
 
     @property
+    def is_uep(self) -> bool:
+        return self.kind == CycleKind.UEP
+
+    @property
     def period_label(self) -> str:
+        if self.is_uep:
+            return f"UEP {self.year} · {self.scheduled_on:%d-%m-%Y}"
         return period_label(self.year, self.stage)
 
     @property
     def description(self) -> str:
-        """``JSCM 2019 tahap 1``: the ``keterangan`` of the bank file."""
-        return f"{self.program.code} {self.period_label}"
+        """``JSCM 2019 tahap 1`` (``JAMSOSRATU UEP 2021`` for grants): the ``keterangan`` of the bank file."""
+        return f"{self.program.code} {self.bank_file_period}"
+
+    @property
+    def bank_file_period(self) -> str:
+        return f"UEP {self.year}" if self.is_uep else period_label(self.year, self.stage)
 
     @property
     def bank_label(self) -> str:
@@ -278,7 +300,8 @@ class PaymentCycle(models.Model):
         return self.status in COMMITTED_CYCLE_STATUSES
 
     def file_name(self) -> str:
-        return f"penyaluran-{self.program.code}-{self.year}-tahap{self.stage}-{self.bank_code}-{self.pk}.csv"
+        period = f"UEP-{self.year}" if self.is_uep else f"{self.year}-tahap{self.stage}"
+        return f"penyaluran-{self.program.code}-{period}-{self.bank_code}-{self.pk}.csv"
 
 
 class CycleEvent(models.Model):
@@ -335,7 +358,8 @@ class Payment(models.Model):
 
     ``program``, ``year`` and ``stage`` repeat the cycle's period so the database can refuse a double
     payment even across two cycles generated at the same moment. ``id`` is the ``id_penyaluran`` of
-    the bank file: never reused.
+    the bank file: never reused. A payment of a UEP cycle carries its ``grant``; the database refuses a
+    second live payment of the same grant (``one_live_payment_per_grant``), so a grant is never paid twice.
     """
 
     SCOPE_REGION_PATH = "household__region__code"
@@ -344,7 +368,7 @@ class Payment(models.Model):
     Status = PaymentStatus
     # Fields that never change once the cycle is approved (reversal changes the status, not these).
     IMMUTABLE_FIELDS = ("cycle_id", "program_id", "year", "stage", "enrollment_id", "household_id", "bank_code",
-                        "account_number", "holder_name", "holder_nik", "amount_rupiah", "region_code")
+                        "account_number", "holder_name", "holder_nik", "amount_rupiah", "region_code", "grant_id")
 
     # Indexes are few on purpose (a cycle inserts a million rows): the composite indexes below cover the
     # lookups by cycle, household and program; the other foreign keys are rarely searched.
@@ -370,6 +394,8 @@ class Payment(models.Model):
     credited_on = models.DateField(_("tanggal dikreditkan"), null=True, blank=True)
     bank_reason = models.CharField(_("keterangan bank"), max_length=255, blank=True)
     flag_reason = models.CharField(_("selisih yang ditandai"), max_length=255, blank=True)
+    grant = models.ForeignKey("graduation.Grant", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+                              related_name="payments", verbose_name=_("bantuan UEP"))
     reissued_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
                                       related_name="reissues", verbose_name=_("terbit ulang dari"))
     returned_on = models.DateField(_("tanggal retur"), null=True, blank=True)
@@ -382,7 +408,7 @@ class Payment(models.Model):
 
     # A reconciliation writes a history row per payment: index only the payment id and the date there.
     history = HistoricalRecords(no_db_index=["cycle", "program", "enrollment", "household", "bank_account",
-                                             "reissued_from", "reversed_by"])
+                                             "reissued_from", "reversed_by", "grant"])
 
     class Meta:
         verbose_name = _("penyaluran")
@@ -390,8 +416,14 @@ class Payment(models.Model):
         ordering = ["cycle", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["program", "household", "year", "stage"],
-                                    condition=Q(status__in=["pending", "paid", "failed", "returned"]),
+                                    condition=Q(status__in=["pending", "paid", "failed", "returned"],
+                                                grant__isnull=True),
                                     name="one_live_payment_per_household_period"),
+            # A UEP grant: one payment waiting, paid or failed-and-undecided at a time; a failed one is re-issued
+            # (or returned) before the grant goes into another cycle. Paid is final: never paid twice.
+            models.UniqueConstraint(fields=["grant"], condition=Q(status__in=["pending", "paid", "failed"],
+                                                                  grant__isnull=False),
+                                    name="one_live_payment_per_grant"),
             models.CheckConstraint(name="payment_amount_positive", condition=Q(amount_rupiah__gt=0)),
             models.CheckConstraint(name="paid_payment_has_credit",
                                    condition=~Q(status="paid") | Q(credited_amount_rupiah__isnull=False)),
@@ -403,6 +435,7 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["cycle", "status"]),
             models.Index(fields=["household", "program"]),
+            models.Index(fields=["grant"], condition=Q(grant__isnull=False), name="payment_grant_idx"),
         ]
 
     def __str__(self):
@@ -410,7 +443,7 @@ class Payment(models.Model):
 
     @property
     def period_label(self) -> str:
-        return period_label(self.year, self.stage)
+        return f"UEP {self.year}" if self.grant_id else period_label(self.year, self.stage)
 
     def save(self, *args, **kwargs):
         if self.pk and not self._state.adding:

@@ -107,8 +107,9 @@ def exclusion_counts(cycle: PaymentCycle) -> list[tuple[str, str, int]]:
 # --- budgets -------------------------------------------------------------------------------------
 
 def committed_by_funder(program: Program, year: int) -> dict[str, int]:
-    """Rupiah committed per funder for ``year``: shares of live payments in approved (or later) cycles."""
-    rows = (PaymentShare.objects.filter(payment__program=program, payment__year=year,
+    """Rupiah committed per funder for ``year``: shares of live benefit payments in approved (or later) cycles
+    (UEP grants are paid from the program's UEP budget, not from these)."""
+    rows = (PaymentShare.objects.filter(payment__program=program, payment__year=year, payment__grant__isnull=True,
                                         payment__status__in=COMMITTED_PAYMENT_STATUSES,
                                         payment__cycle__status__in=COMMITTED_CYCLE_STATUSES)
             .values_list("funder_region_id").annotate(total=Sum("amount_rupiah")).order_by())
@@ -136,10 +137,11 @@ class BudgetLine:
 
 
 def budget_report(program: Program, year: int) -> list[BudgetLine]:
-    """Per funder of a program's year: allocated, planned, committed, paid, returned and remaining."""
+    """Per funder of a program's year: allocated, planned, committed, paid, returned and remaining (benefit
+    payments; UEP grants have their own budget)."""
     budgets = {b.funder_region_id: b for b in Budget.objects.filter(program=program, year=year)}
     committed_cycle = Q(payment__cycle__status__in=COMMITTED_CYCLE_STATUSES)
-    rows = (PaymentShare.objects.filter(payment__program=program, payment__year=year)
+    rows = (PaymentShare.objects.filter(payment__program=program, payment__year=year, payment__grant__isnull=True)
             .values_list("funder_region_id").annotate(
                 planned=Sum("amount_rupiah", filter=Q(payment__cycle__status__in=(CycleStatus.GENERATED,
                                                                                   CycleStatus.VERIFIED))

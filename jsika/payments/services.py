@@ -119,6 +119,12 @@ def set_budget(*, program: Program, year: int, funder_region, allocated_rupiah: 
 # --- cycles --------------------------------------------------------------------------------------
 
 def _generate(cycle: PaymentCycle) -> generation.Generated:
+    if cycle.is_uep:
+        from . import uep
+
+        payments, excluded = uep.generate(cycle, uep.chosen_grants(cycle))
+        return generation.Generated(payments, cycle.total_rupiah,
+                                    {"no_account": excluded} if excluded else {}, False)
     base = generation.candidates(cycle)
     excluded = generation.insert_exclusions(cycle, base)
     rule = rules.rule_for(cycle.program, cycle.year)
@@ -193,7 +199,7 @@ def regenerate_cycle(*, cycle: PaymentCycle, by) -> PaymentCycle:
     if cycle.status != CycleStatus.GENERATED:
         raise PaymentError(_("Hanya tahap berstatus 'Dibuat' yang dapat dibuat ulang."))
     reissued = Payment.objects.filter(cycle=cycle, reissued_from__isnull=False).exists()
-    if reissued:
+    if reissued and not cycle.is_uep:  # a UEP cycle re-issues its grants' failed payments itself
         raise PaymentError(_("Tahap ini memuat pembayaran terbit ulang; batalkan dulu penerbitan ulangnya."))
     _delete_payments(cycle)
     PaymentCycle.objects.filter(pk=cycle.pk).update(generated_by=by, generated_at=timezone.now())
@@ -253,6 +259,14 @@ def approve_cycle(*, cycle: PaymentCycle, by, note: str = "") -> PaymentCycle:
     if cycle.status != CycleStatus.VERIFIED:
         raise PaymentError(_("Hanya tahap yang sudah diverifikasi yang dapat disetujui (status sekarang: %(s)s).")
                            % {"s": cycle.get_status_display()})
+    if cycle.is_uep:  # paid from the program's UEP budget of the year, not from the benefit budgets
+        from . import uep
+
+        _refuse(uep.budget_problem(cycle))
+        before = _move(cycle, to=CycleStatus.APPROVED, by=by, approved_by=by, approved_at=timezone.now())
+        record_event(cycle, Action.APPROVED, by=by, from_status=before, note=note,
+                     committed={f"UEP {cycle.year}": cycle.total_rupiah})
+        return cycle
     needs = cycle_needs(cycle)
     problems = []
     for year in sorted({y for _f, y in needs}):
@@ -363,6 +377,9 @@ def reissue_payments(*, payments, into: PaymentCycle, by, reason: str = "") -> i
     _refuse(permissions.manage_refusal(by, into))
     if into.status != CycleStatus.GENERATED:
         raise PaymentError(_("Pembayaran hanya dapat diterbitkan ulang ke tahap berstatus 'Dibuat'."))
+    if into.is_uep:
+        raise PaymentError(_("Tahap UEP memuat bantuan UEP sendiri: bantuan yang gagal disalurkan masuk lagi saat "
+                             "tahap UEP berikutnya dibuat."))
     ids = _ids(payments)
     found = _failed_of(Q(program_id=into.program_id), ids)
     if len(found) != len(ids) or not ids:
@@ -370,6 +387,8 @@ def reissue_payments(*, payments, into: PaymentCycle, by, reason: str = "") -> i
                            % {"p": into.program.code})
     if any(p.status != P.FAILED for p in found):
         raise PaymentError(_("Hanya pembayaran berstatus 'Gagal' yang dapat diterbitkan ulang."))
+    if any(p.grant_id for p in found):
+        raise PaymentError(_("Bantuan UEP yang gagal disalurkan diterbitkan ulang dengan membuat tahap UEP baru."))
     if any(p.cycle_id == into.pk or p.cycle.status not in COMMITTED_CYCLE_STATUSES for p in found):
         raise PaymentError(_("Penerbitan ulang harus ke tahap lain yang lebih baru."))
     account = FilteredRelation("household__bank_accounts", condition=Q(
@@ -437,6 +456,10 @@ def settle_flagged_payment(*, payment: Payment, by, outcome: str, note: str,
         _move(cycle, to=CycleStatus.RECONCILED, by=by, reconciled_at=timezone.now())
     record_event(cycle, Action.SETTLED, by=by, from_status=cycle.status, note=note, payment=payment.pk,
                  outcome=outcome)
+    if cycle.is_uep:
+        from . import uep
+
+        uep.after_payments_changed(cycle, by)
     return payment
 
 

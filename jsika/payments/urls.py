@@ -7,6 +7,7 @@ app_name = "payments"
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
     path("tahap/baru/", views.cycle_create, name="cycle_create"),
+    path("tahap/baru-uep/", views.uep_cycle_create, name="uep_cycle_create"),
     path("tahap/<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("tahap/<int:pk>/aksi/<slug:action>/", views.cycle_action, name="cycle_action"),
     path("tahap/<int:pk>/berkas/", views.cycle_file, name="cycle_file"),

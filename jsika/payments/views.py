@@ -19,7 +19,7 @@ from jsika.core.models import Job
 from jsika.core.roles import Role
 from jsika.programs.models import Program
 
-from . import permissions, queries, recap, services
+from . import permissions, queries, recap, services, uep
 from .bankfiles import (
     RECONCILIATION_JOB,
     BankFileError,
@@ -28,8 +28,8 @@ from .bankfiles import (
     start_reconciliation_job,
     write_payment_rows,
 )
-from .forms import CycleForm, ReconciliationForm, ReissueForm, ReturnForm, ReverseForm, SettleForm
-from .models import CycleStatus, Payment, PaymentCycle, PaymentStatus, Reconciliation
+from .forms import CycleForm, ReconciliationForm, ReissueForm, ReturnForm, ReverseForm, SettleForm, UepCycleForm
+from .models import CycleKind, CycleStatus, Payment, PaymentCycle, PaymentStatus, Reconciliation
 
 STAFF = (Role.MANAGER, Role.OPERATOR, Role.AUDITOR)
 # Bigger files than this (≈ 40,000 rows) are imported in the background; the page polls the job.
@@ -71,10 +71,13 @@ def cycle_list(request):
         qs = qs.filter(status=status)
     if year.isdigit():
         qs = qs.filter(year=int(year))
+    kind = request.GET.get("kind", "")
+    if kind in CycleKind.values:
+        qs = qs.filter(kind=kind)
     page = Paginator(qs.order_by("-year", "-stage", "-pk"), 30).get_page(request.GET.get("page"))
     return render(request, "payments/cycle_list.html", {
         "page": page, "programs": Program.objects.order_by("code"), "statuses": CycleStatus.choices,
-        "filters": {"program": program, "status": status, "year": year},
+        "filters": {"program": program, "status": status, "year": year, "kind": kind}, "kinds": CycleKind.choices,
         "can_open": request.user.is_superuser or request.user.role in permissions.PREPARER_ROLES,
         "returns": queries.returns_by_cycle().filter(pk__in=qs.values("pk"))[:10],
     })
@@ -97,6 +100,27 @@ def cycle_create(request):
                              % {"n": cycle.payment_count, "x": cycle.excluded_count})
             return redirect("payments:cycle_detail", pk=cycle.pk)
     return render(request, "payments/cycle_form.html", {"form": form})
+
+
+@login_required
+def uep_cycle_create(request):
+    """A one-off UEP cycle: the approved, not yet paid grants of a budget year, in an area, through its bank."""
+    require_staff(request.user)
+    initial = {k: request.GET[k] for k in ("program", "year", "region") if request.GET.get(k)}
+    form = UepCycleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cycle = uep.open_uep_cycle(program=data["program"], year=data["year"], scheduled_on=data["scheduled_on"],
+                                       region=data["region"].strip() or None, bank_code=data["bank_code"],
+                                       note=data["note"], by=request.user)
+        except services.PaymentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Tahap UEP dibuat: %(n)s bantuan, %(x)s belum punya rekening (lihat "
+                                        "daftarnya).") % {"n": cycle.payment_count, "x": cycle.excluded_count})
+            return redirect("payments:cycle_detail", pk=cycle.pk)
+    return render(request, "payments/uep_cycle_form.html", {"form": form})
 
 
 def _actions(user, cycle: PaymentCycle) -> dict[str, bool]:
@@ -124,7 +148,7 @@ def cycle_detail(request, pk):
                "reconciliations": cycle.reconciliations.select_related("imported_by")[:20],
                "events": cycle.events.select_related("by"), "exclusion_counts": queries.exclusion_counts(cycle)}
     if not is_bank:
-        payments = queries.payments_for(user).filter(cycle=cycle).order_by("pk")
+        payments = queries.payments_for(user).filter(cycle=cycle).order_by("pk").select_related("grant")
         status = request.GET.get("status", "")
         if status in PaymentStatus.values:
             payments = payments.filter(status=status)
@@ -143,8 +167,8 @@ def cycle_detail(request, pk):
 
 
 def _reissue_targets(user, cycle: PaymentCycle):
-    return (queries.cycles_for(user).filter(program=cycle.program, status=CycleStatus.GENERATED)
-            .exclude(pk=cycle.pk).order_by("-pk"))
+    return (queries.cycles_for(user).filter(program=cycle.program, status=CycleStatus.GENERATED,
+                                            kind=CycleKind.BENEFIT).exclude(pk=cycle.pk).order_by("-pk"))
 
 
 @login_required

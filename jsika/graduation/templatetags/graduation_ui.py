@@ -12,7 +12,8 @@ BAND_CLASSES = {"ready": "text-bg-success", "developing": "text-bg-warning", "no
 STATUS_CLASSES = {
     "proposed": "text-bg-light border", "applied": "text-bg-light border", "approved": "text-bg-primary",
     "rejected": "text-bg-danger", "disbursed": "text-bg-success", "pending": "text-bg-warning",
-    "paid": "text-bg-success", "failed": "text-bg-danger",
+    "paid": "text-bg-success", "failed": "text-bg-danger", "returned": "text-bg-warning",
+    "reissued": "text-bg-secondary", "reversed": "text-bg-secondary",
 }
 KIND_CLASSES = {"alamiah": "text-bg-info", "mandiri": "text-bg-success", "paksa": "text-bg-dark"}
 

@@ -7,6 +7,7 @@ from jsika.core.demo import SeedContext, run_steps
 from jsika.graduation import queries, scoring
 from jsika.graduation.demo import seed_graduation
 from jsika.graduation.models import Assessment, Graduation, Grant, GrantFollowUp, Instrument
+from jsika.payments.models import Payment, PaymentCycle
 from jsika.programs.models import Enrollment, ExitReason
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +44,20 @@ def test_demo_graduation_world(seeded):
         assert g.evidence["assessments"] and g.evidence["assessments"][0]["band"] == "ready"
     assert not Graduation.objects.filter(decided_by=models_f("proposed_by")).exists()
 
-    # UEP: grants of 2021 graduates within the 2021 budget, followed up, with a survival rate below 100%.
+    # UEP: grants of 2021 graduates within the 2021 budget, paid through UEP cycles (a reconciliation with a
+    # GAGAL re-issued a month later), followed up, with a survival rate below 100%.
     use = next(b for b in queries.budget_use() if b.budget.year == 2021)
     assert 0 < use.committed <= use.budget.amount_rupiah
     assert not Grant.objects.filter(decided_by=models_f("applied_by")).exists()
+    cycles = PaymentCycle.objects.filter(kind="uep", program__code="JAMSOSRATU", year=2021)
+    assert cycles.count() >= 2 and all(c.status == "closed" and c.reconciliations.exists() for c in cycles)
+    assert Payment.objects.filter(cycle__in=cycles, status="reissued").exists()
+    disbursed = Grant.objects.filter(status="disbursed", budget_year=2021)
+    assert disbursed.count() == Payment.objects.filter(cycle__in=cycles, status="paid").count() > 0
+    assert not disbursed.exclude(payments__status="paid").exists()
     assert GrantFollowUp.objects.filter(months=12).exists()
     twelve = queries.survival_report(seeded.accounts["dinsos.banten"], year=2021).milestones[2]
-    assert twelve.followed and 50 < twelve.survival_percent < 100
+    assert twelve.followed and 0 < twelve.survival_percent < 100
 
 
 def test_demo_leaves_work_and_runs_once(seeded):

@@ -1,5 +1,6 @@
 """UEP grants: only after graduation, once per program, maker-checker approval within the year's budget,
-disbursement with the bank's answer, follow-ups at 3/6/12 months and the survival rate."""
+paid through a UEP cycle of the payments module (the grant follows its payment), follow-ups at 3/6/12 months
+and the survival rate."""
 
 from datetime import date, timedelta
 
@@ -9,9 +10,9 @@ from django.utils import timezone
 
 from jsika.graduation import grants, queries, services
 from jsika.graduation.grants import GrantError
-from jsika.graduation.models import FOLLOW_UP_MONTHS, GraduationKind, Grant, GrantDisbursement, add_months
+from jsika.graduation.models import FOLLOW_UP_MONTHS, GraduationKind, Grant, add_months
 
-from .factories import assign_caseload, kpm, world
+from .factories import assign_caseload, give_account, kpm, pay_grants, reconcile, uep_cycle, world
 
 pytestmark = pytest.mark.django_db
 
@@ -106,43 +107,42 @@ def _approved(p, program, amount=3_000_000, graduated_on=None):
                                 by=p["manager"])
 
 
-def test_disbursement_goes_to_the_program_bank_and_is_never_paid_twice():
+def test_a_grant_is_disbursed_when_its_uep_payment_is_credited():
     p, program = world()
     grant = _approved(p, program)
-    d = grants.disburse_grant(grant=grant, by=p["manager"])
-    assert (d.bank_code, d.amount_rupiah, d.reference) == ("BJB", 3_000_000, f"UEP-JSCM-{grant.pk:07d}")
-    with pytest.raises(GrantError, match="menunggu hasilnya"):
-        grants.disburse_grant(grant=grant, by=p["manager"])
-    with pytest.raises(GrantError, match="Keterangan bank wajib"):
-        grants.record_disbursement_result(disbursement=d, by=p["manager"], paid=False)
-    grants.record_disbursement_result(disbursement=d, by=p["manager"], paid=False, note="Rekening tidak aktif")
-    with pytest.raises(GrantError, match="sebelum tanggal graduasi"):
-        grants.record_disbursement_result(disbursement=grants.disburse_grant(grant=grant, by=p["manager"]),
-                                          by=p["manager"], paid=True, on=TODAY - timedelta(days=1))
-    again = grant.disbursements.get(status="pending")
-    assert again.reference == f"UEP-JSCM-{grant.pk:07d}-2"
-    grants.record_disbursement_result(disbursement=again, by=p["manager"], paid=True, on=TODAY)
+    assert queries.grant_payment_state(p["manager"], grant).code == "waiting"
+    on = TODAY - timedelta(days=2)
+    cycle = pay_grants(program, p, [grant], on=on)
     grant.refresh_from_db()
-    assert (grant.status, grant.disbursed_on) == (Grant.Status.DISBURSED, TODAY)
-    with pytest.raises(GrantError, match="Hanya bantuan yang disetujui"):
-        grants.disburse_grant(grant=grant, by=p["manager"])
-    assert list(grant.disbursements.values_list("status", flat=True)) == ["failed", "paid"]
-    with pytest.raises(GrantError, match="sudah dicatat"):
-        grants.record_disbursement_result(disbursement=again, by=p["manager"], paid=True)
+    assert (grant.status, grant.disbursed_on) == (Grant.Status.DISBURSED, on)
+    state = queries.grant_payment_state(p["manager"], grant)
+    assert state.code == "paid" and state.latest.cycle == cycle and state.latest.amount_rupiah == 3_000_000
+    assert grant.history.first().history_change_reason == f"rekonsiliasi tahap UEP #{cycle.pk}"
 
 
-def test_operators_cannot_disburse():
+def test_a_failed_uep_payment_returns_the_grant_to_waiting_with_the_bank_reason():
     p, program = world()
     grant = _approved(p, program)
-    with pytest.raises(GrantError, match="Hanya pengelola program"):
-        grants.disburse_grant(grant=grant, by=p["operator"])
-    assert not GrantDisbursement.objects.exists()
+    give_account(grant.household)
+    cycle = uep_cycle(program, p, year=TODAY.year, on=TODAY)
+    assert queries.grant_payment_state(p["manager"], grant).code == "at_bank"
+    payment = cycle.payments.get()
+    reconcile(cycle, p["bank"], TODAY, failures={payment.pk: "rekening tidak aktif"})
+    grant.refresh_from_db()
+    state = queries.grant_payment_state(p["manager"], grant)
+    assert grant.status == Grant.Status.APPROVED and grant.disbursed_on is None
+    assert (state.code, state.reason) == ("failed", "rekening tidak aktif")
+    assert list(queries.grants_awaiting_payment(program, TODAY.year)) == [grant]
+
+
+def test_operators_cannot_disburse_outside_the_payments_flow():
+    """There is no shortcut any more: a grant is paid only by a reconciled UEP payment."""
+    assert not hasattr(grants, "disburse_grant") and not hasattr(grants, "record_disbursement_result")
 
 
 def _disbursed(p, program, on):
     grant = _approved(p, program, graduated_on=on - timedelta(days=20))
-    d = grants.disburse_grant(grant=grant, by=p["manager"])
-    grants.record_disbursement_result(disbursement=d, by=p["manager"], paid=True, on=on)
+    pay_grants(program, p, [grant], on=on)
     grant.refresh_from_db()
     return grant
 

@@ -14,7 +14,7 @@ from jsika.graduation import grants, services
 from jsika.graduation.models import Assessment, Graduation, GraduationKind
 from jsika.programs.models import EnrollmentStatus
 
-from .factories import answers, assess, assign_caseload, kpm, world
+from .factories import answers, assess, assign_caseload, kpm, pay_grants, world
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,8 @@ def scene():
                                    business_plan="Gorengan dan es teh", location="Depan SD", amount_requested_rupiah=
                                    3_000_000, income_before_rupiah=1_500_000)
     grants.approve_grant(grant=grant, by=p["manager"])
-    d = grants.disburse_grant(grant=grant, by=p["manager"])
-    grants.record_disbursement_result(disbursement=d, by=p["manager"], paid=True, on=TODAY - timedelta(days=120))
+    pay_grants(program, p, [grant], on=TODAY - timedelta(days=120))
+    grant.refresh_from_db()
     grants.record_follow_up(by=p["facilitator"], grant=grant, months=3, visited_on=TODAY - timedelta(days=25),
                             business_running=True, income_rupiah=2_100_000)
     waiting = kpm(program, p, started_on=date(2020, 5, 1))
