@@ -184,3 +184,15 @@ def test_admin_reset_after_a_lost_phone_is_logged_with_the_admin(enrolled):
     assert remove_two_factor(user=enrolled.user, by=admin, reason="ponsel hilang") == 1
     event = AuditEvent.objects.get(action=AuditEvent.Action.TOTP_REMOVED)
     assert event.actor == admin and event.detail["reason"] == "ponsel hilang"
+
+
+def test_reset_two_factor_command_removes_the_device_and_logs_the_admin(enrolled):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    admin = User.objects.create_superuser("admin", password=PASSWORD)
+    out = StringIO()
+    call_command("reset_two_factor", "dinsos.banten", "--by", "admin", "--reason", "ponsel hilang", stdout=out)
+    assert "1 perangkat" in out.getvalue() and not TOTPDevice.objects.filter(user=enrolled.user).exists()
+    assert AuditEvent.objects.get(action=AuditEvent.Action.TOTP_REMOVED).actor == admin
