@@ -1,5 +1,8 @@
 """Figures from payments: money committed, paid and returned per year and funder, and each cycle's totals
-per region (the numbers of a berita acara: Pulomerak's 20 November 2019 cycle of 201 × Rp500,000)."""
+per region (the numbers of a berita acara: Pulomerak's 20 November 2019 cycle of 201 × Rp500,000).
+
+Benefit money only: UEP grants paid through UEP cycles (payments with a grant) are counted once, by the
+graduation source (``uep_disbursed``, ``uep_disbursed_rupiah``), not again here."""
 
 from datetime import date
 
@@ -17,7 +20,8 @@ FAILED_PAYMENTS = ("failed", "returned", "reissued")
 
 
 def _shares(share_model, **payment_filter):
-    return share_model.objects.filter(**{f"payment__{k}": v for k, v in payment_filter.items()})
+    return share_model.objects.filter(payment__grant__isnull=True,
+                                      **{f"payment__{k}": v for k, v in payment_filter.items()})
 
 
 def money_facts() -> int:
@@ -31,8 +35,8 @@ def money_facts() -> int:
                       metric="paid_rupiah")
     n += insert_facts(grouped(_shares(share, status="returned"), value=Sum("amount_rupiah"), **common),
                       metric="returned_rupiah")
-    n += insert_facts(grouped(payment.objects.filter(status="paid"), value=Count("pk"), program="program_id",
-                              year="year", region="region_code"), metric="paid_count")
+    n += insert_facts(grouped(payment.objects.filter(status="paid", grant__isnull=True), value=Count("pk"),
+                              program="program_id", year="year", region="region_code"), metric="paid_count")
     return n
 
 
@@ -40,7 +44,7 @@ def cycle_facts() -> int:
     """One row per cycle and desa, inserted from a grouped query; reversed payments are outside the totals."""
     payment = apps.get_model("payments", "Payment")
     live = ~Q(status="reversed")
-    qs = (payment.objects.exclude(cycle__status="cancelled").order_by()
+    qs = (payment.objects.exclude(cycle__status="cancelled").filter(grant__isnull=True).order_by()
           .values(f_cycle=F("cycle_id"), f_program=F("program_id"), f_year=F("cycle__year"),
                   f_stage=F("cycle__stage"), f_bank=F("cycle__bank_code"), f_status=F("cycle__status"),
                   f_paid_on=F("cycle__paid_on"), f_region=F("region_code"))
