@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import twofactor
 from .models import AuditEvent
+from .subject_report import may_request
 from .views import LoginView
 
 PENDING_KEY = "jsika_2fa_pending"
@@ -98,6 +99,7 @@ def security(request):
         "device": device, "required": twofactor.required_for(request.user),
         "suggested": twofactor.suggested_for(request.user), "events": events,
         "next": safe_next(request, request.GET.get("next")),
+        "reports_subjects": may_request(request.user),
     })
 
 
