@@ -12,7 +12,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    scripts = sorted(p for p in HERE.glob("*.py") if p.name not in {"__init__.py", "common.py", "run_all.py"})
+    helpers = {"__init__.py", "common.py", "run_all.py", "scale_data.py"}  # and _*.py: modules the benches use
+    scripts = sorted(p for p in HERE.glob("*.py") if p.name not in helpers and not p.name.startswith("_"))
     failed = 0
     summary = []
     for script in scripts:

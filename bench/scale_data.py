@@ -102,7 +102,24 @@ def seed_registry(households: int, *, by=None, seed: int = 11, batch_size: int =
     seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE registry_household, registry_person")
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_seed (households int, persons int, seconds float, "
+                       "load float, at timestamptz DEFAULT now())")
+        cursor.execute("INSERT INTO bench_seed (households, persons, seconds, load) VALUES (%s, %s, %s, %s)",
+                       [made, persons, seconds, os.getloadavg()[0]])
     return made, persons, seconds
+
+
+def seeded(households: int):
+    """(households, persons, seconds) of an earlier ``seed_registry`` of this size in this database, or None."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_seed') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute("SELECT households, persons, seconds FROM bench_seed WHERE households = %s "
+                       "ORDER BY at DESC LIMIT 1", [households])
+        return cursor.fetchone()
 
 
 @contextmanager
