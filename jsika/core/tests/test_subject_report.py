@@ -91,11 +91,23 @@ def test_a_nik_in_the_query_string_is_never_used(client, world):
     assert not AccessLog.objects.filter(user=world["p"]["manager"]).exists()
 
 
-def test_household_page_offers_the_report_by_post_with_the_person_id(client, world):
+def test_household_page_links_to_a_confirmation_that_posts_the_person_id(client, world):
+    mother = world["mother"]
     client.force_login(world["p"]["manager"])
     page = client.get(f"/registry/keluarga/{world['household'].pk}/").content.decode()
-    assert f'action="{URL}"' in page and f'name="person" value="{world["mother"].pk}"' in page
-    response = client.post(URL, {"person": world["mother"].pk})
-    assert response.status_code == 200 and world["mother"].nik in pdf_text(response.content)
+    assert f'href="{URL}?person={mother.pk}"' in page and mother.nik not in page
+    confirm = client.get(f"{URL}?person={mother.pk}").content.decode()
+    assert f'name="person" value="{mother.pk}"' in confirm and "Siti Aminah" in confirm
+    assert mother.nik not in confirm
+    assert not AccessLog.objects.filter(user=world["p"]["manager"]).exists()  # nothing exported yet
+    response = client.post(URL, {"person": mother.pk})
+    assert response.status_code == 200 and mother.nik in pdf_text(response.content)
     client.force_login(world["p"]["operator"])
-    assert f'action="{URL}"' not in client.get(f"/registry/keluarga/{world['household'].pk}/").content.decode()
+    assert f'href="{URL}?person=' not in client.get(f"/registry/keluarga/{world['household'].pk}/").content.decode()
+
+
+def test_a_person_outside_the_scope_is_not_offered(client, world):
+    client.force_login(world["p"]["manager_lebak"])
+    confirm = client.get(f"{URL}?person={world['mother'].pk}").content.decode()
+    assert "Siti Aminah" not in confirm and 'name="person"' not in confirm
+    assert client.post(URL, {"person": world["mother"].pk}).status_code == 404
