@@ -111,6 +111,9 @@ class Person(models.Model):
             models.Index(fields=["school_status", "household"]),
             models.Index(fields=["birth_date"]),
             models.Index(Upper("name"), name="person_name_upper_idx"),
+            # Criteria search (hamil, disabilitas): few rows match, so a partial index finds them directly.
+            models.Index(fields=["household"], condition=models.Q(pregnant=True), name="person_pregnant_hh_idx"),
+            models.Index(fields=["household"], condition=models.Q(disabled=True), name="person_disabled_hh_idx"),
         ]
         constraints = [
             models.CheckConstraint(name="person_pregnant_is_female",
