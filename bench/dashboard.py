@@ -1,7 +1,8 @@
 """Dashboard first paint at scale: the page's server time vs a raw SELECT of the same pre-aggregated rows.
 
 Usage: HOUSEHOLDS=100000 python bench/dashboard.py      (SKIP_SEED=1 reuses the last database)
-Builds the demo world at scale on PostgreSQL (database ``jsika_bench_dashboard``), refreshes the figures,
+Builds the demo world at scale on PostgreSQL (database ``jsika_bench_dashboard``) with ``seed_demo``'s steps
+(each timed), refreshes the figures,
 then GETs the dashboard as the province manager (dinsos.banten, scope 36) 20 times through Django's test
 client. Goal (issue 10): ≤ 1 s at 1M households. The last line is the result.
 """
@@ -16,28 +17,16 @@ os.environ.setdefault("BENCH_DATABASE", "jsika_bench_dashboard")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import peak_rss_mb, setup_django, timed  # noqa: E402
 
-# Every demo step that exists; a step whose app is not there is skipped.
-STEPS = ["jsika.core.demo.seed_accounts", "jsika.core.demo.seed_families", "jsika.core.demo.seed_caseload",
-         "jsika.programs.demo.seed_programs", "jsika.payments.demo.seed_payments",
-         "jsika.fieldwork.demo.seed_fieldwork", "jsika.grievances.demo.seed_grievances",
-         "jsika.graduation.demo.seed_graduation"]
 REQUESTS = 20
 
 
 def _steps() -> list[str]:
-    from django.utils.module_loading import import_string
+    """``seed_demo``'s own steps (``STEPS=seed_families,...`` picks some), without the figures refresh timed apart."""
+    from jsika.core.demo import SEED_STEPS
 
     wanted = os.environ.get("STEPS", "")
-    chosen = [s for s in STEPS if not wanted or s.rsplit(".", 1)[-1] in wanted.split(",")]
-    available = []
-    for path in chosen:
-        try:
-            import_string(path)
-        except ImportError:
-            print(f"(langkah {path} tidak ada: dilewati)", flush=True)
-            continue
-        available.append(path)
-    return available
+    return [s for s in SEED_STEPS if s.rsplit(".", 1)[-1] != "seed_reports"
+            and (not wanted or s.rsplit(".", 1)[-1] in wanted.split(","))]
 
 
 def _percentile(values: list[float], p: float) -> float:

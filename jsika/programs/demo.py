@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
+from jsika.core.demo import bulk_insert_with_history, fresh_statistics
 from jsika.core.scoping import region_q
-from jsika.registry.models import Household
+from jsika.registry.models import Household, Person
 
 from . import services
 from .models import (
@@ -119,12 +119,11 @@ class _Batch:
         self.rows.append((enrollment, events))
 
     def save(self) -> int:
-        made = bulk_create_with_history([e for e, _ in self.rows], Enrollment, batch_size=1000,
-                                        default_user=self.admin, default_change_reason="seed_demo")
-        EnrollmentEvent.objects.bulk_create(
-            (EnrollmentEvent(enrollment_id=e.pk, action=a, from_status=f, to_status=t, reason=r, by=self.admin, at=at)
-             for e, (_, events) in zip(made, self.rows, strict=True) for a, f, t, r, at in events),
-            batch_size=2000)
+        made = bulk_insert_with_history([e for e, _ in self.rows], Enrollment, by=self.admin, reason="seed_demo")
+        bulk_insert_with_history(
+            [EnrollmentEvent(enrollment_id=e.pk, action=a, from_status=f, to_status=t, reason=r, by=self.admin, at=at)
+             for e, (_, events) in zip(made, self.rows, strict=True) for a, f, t, r, at in events],
+            EnrollmentEvent, history=False)
         return len(made)
 
 
@@ -250,6 +249,7 @@ def seed_programs(ctx=None, /, *, admin=None, rng: random.Random | None = None, 
     jamsosratu, jscm = create_presets(admin=admin)
     target = seed_jscm(program=jscm, admin=admin, rng=rng)
     n_jamsosratu = seed_jamsosratu(program=jamsosratu, jscm=jscm, admin=admin, rng=rng, today=today)
+    fresh_statistics(Household, Person, Enrollment, EnrollmentEvent)  # the waiting lists below join them
     _current_quotas(jscm, [CILEGON], today.year, slack=20, admin=admin)
     _current_quotas(jamsosratu, ["36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"],
                     today.year, slack=10, admin=admin)
