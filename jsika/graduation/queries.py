@@ -247,6 +247,13 @@ def grants_awaiting_payment(program: Program, year: int | None = None) -> QueryS
     return qs.filter(budget_year=year) if year is not None else qs
 
 
+def with_latest_payment(qs: QuerySet[Grant]) -> QuerySet[Grant]:
+    """Grants with their newest payment's status and cycle (``payment_status``, ``payment_cycle_id``)."""
+    latest = Payment.objects.filter(grant=OuterRef("pk")).order_by("-pk")
+    return qs.annotate(payment_status=Subquery(latest.values("status")[:1]),
+                       payment_cycle_id=Subquery(latest.values("cycle_id")[:1]))
+
+
 @dataclass
 class PaymentState:
     """Where a grant's money is, read from its payments (newest first)."""

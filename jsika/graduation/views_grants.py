@@ -23,7 +23,7 @@ from .views import _page, reader_required
 @reader_required
 def grant_list(request):
     form = GrantFilterForm(request.GET or None)
-    qs = queries.with_head(queries.grants_for(request.user))
+    qs = queries.with_latest_payment(queries.with_head(queries.grants_for(request.user)))
     status, program = request.GET.get("status", ""), request.GET.get("program", "")
     if status in Grant.Status.values:
         qs = qs.filter(status=status)

@@ -46,9 +46,10 @@ class CycleOut(Schema):
 
     id: int
     program: str
+    kind: str = Field(..., description="'benefit' (tahap bantuan) atau 'uep' (bantuan modal usaha UEP)")
     bank: str
     bank_name: str
-    period: str = Field(..., description="mis. '2019 tahap 1'")
+    period: str = Field(..., description="mis. '2019 tahap 1' (UEP: 'UEP 2021 · 15-10-2021')")
     year: int
     stage: int
     region: str = Field(..., description="kode wilayah yang dicakup tahap ini")
@@ -68,8 +69,9 @@ class CycleOut(Schema):
     approved_at: datetime | None
 
     model_config = {"json_schema_extra": {"examples": [{
-        "id": 12, "program": "JSCM", "bank": "BJB", "bank_name": "Bank BJB", "period": "2019 tahap 1", "year": 2019,
-        "stage": 1, "region": "36.72.03", "region_name": "Pulomerak", "status": "closed", "status_label": "Ditutup",
+        "id": 12, "program": "JSCM", "kind": "benefit", "bank": "BJB", "bank_name": "Bank BJB",
+        "period": "2019 tahap 1", "year": 2019, "stage": 1, "region": "36.72.03", "region_name": "Pulomerak",
+        "status": "closed", "status_label": "Ditutup",
         "count": 201, "total_rupiah": 100500000, "paid_count": 201, "paid_rupiah": 100500000, "failed_count": 0,
         "pending_count": 0, "returned_count": 0, "returned_rupiah": 0, "paid_on": "2019-11-20",
         "approved_at": "2019-11-12T10:00:00+07:00"}]}}
@@ -103,7 +105,8 @@ class ReconciliationOut(Schema):
 
 def cycle_out(cycle: PaymentCycle) -> dict:
     return {
-        "id": cycle.pk, "program": cycle.program.code, "bank": cycle.bank_code, "bank_name": cycle.bank_label,
+        "id": cycle.pk, "program": cycle.program.code, "kind": cycle.kind, "bank": cycle.bank_code,
+        "bank_name": cycle.bank_label,
         "period": cycle.period_label, "year": cycle.year, "stage": cycle.stage, "region": cycle.region_id,
         "region_name": cycle.region.name, "status": cycle.status, "status_label": cycle.get_status_display(),
         "count": cycle.payment_count, "total_rupiah": cycle.total_rupiah, "paid_count": cycle.paid_count,

@@ -2,6 +2,7 @@
 
 from django import template
 
+from jsika.payments.models import PaymentStatus
 from jsika.programs.rules import rupiah as format_rupiah
 
 from ..queries import graduation_for_household
@@ -26,6 +27,12 @@ def band_class(band: str) -> str:
 @register.filter
 def grad_status_class(status: str) -> str:
     return STATUS_CLASSES.get(status, "text-bg-light")
+
+
+@register.filter
+def payment_label(status: str) -> str:
+    """A payment status code as its label (``paid`` → ``Berhasil``)."""
+    return str(PaymentStatus(status).label) if status in PaymentStatus.values else ""
 
 
 @register.filter

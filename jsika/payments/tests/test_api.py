@@ -12,7 +12,7 @@ from .factories import approved_cycle, jscm_world, kpm, make_program
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = {"id", "program", "bank", "period", "status", "count", "total_rupiah", "paid_count", "paid_rupiah",
+FIELDS = {"id", "program", "kind", "bank", "period", "status", "count", "total_rupiah", "paid_count", "paid_rupiah",
           "failed_count"}
 
 
@@ -55,7 +55,7 @@ def test_cycle_list_has_the_contract_fields(world, api):
     (item,) = body["items"]
     assert FIELDS <= set(item)
     assert {k: item[k] for k in FIELDS} == {
-        "id": world["approved"].pk, "program": "JSCM", "bank": "BJB", "period": "2025 tahap 1",
+        "id": world["approved"].pk, "program": "JSCM", "kind": "benefit", "bank": "BJB", "period": "2025 tahap 1",
         "status": "approved", "count": 3, "total_rupiah": 3_000_000, "paid_count": 0, "paid_rupiah": 0,
         "failed_count": 0}
 

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from jsika.graduation import grants, services as graduation_services
+from jsika.graduation import grants
+from jsika.graduation import services as graduation_services
 from jsika.graduation.models import GraduationKind, Grant, GrantBudget
 from jsika.graduation.queries import grant_payment_state, grants_awaiting_payment
 from jsika.graduation.tests.factories import give_account, kpm, reconcile, uep_cycle, world
@@ -238,3 +239,5 @@ def test_uep_pages_label_the_cycle_and_link_the_grant(client):
     assert 'id="cycle-kind"' in detail and reverse("graduation:grant_detail", args=[grant.pk]) in detail
     page = client.get(reverse("graduation:grant_detail", args=[grant.pk])).content.decode()
     assert 'data-state="in_cycle"' in page and reverse("payments:cycle_detail", args=[cycle.pk]) in page
+    grant_list = client.get(reverse("graduation:grant_list")).content.decode()
+    assert f"Tahap UEP #{cycle.pk}" in grant_list and "Menunggu bank" in grant_list
