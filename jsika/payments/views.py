@@ -355,7 +355,7 @@ def payment_settle(request, pk):
 def berita_acara(request, pk, fmt):
     """The cycle's recap per kecamatan as xlsx or PDF (staff who see the cycle, or its bank)."""
     cycle = visible_cycle(request, pk)
-    name = f"berita-acara-{cycle.program.code}-{cycle.year}-tahap{cycle.stage}-{cycle.bank_code}-{cycle.pk}"
+    name = "berita-acara-" + cycle.file_name().removeprefix("penyaluran-").removesuffix(".csv")
     if fmt == "xlsx":
         response = HttpResponse(recap.recap_xlsx(cycle), content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
