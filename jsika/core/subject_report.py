@@ -53,6 +53,7 @@ class Section:
     totals: list[str] | None = None
     note: str = ""
     numeric: set[int] = field(default_factory=set)  # right-aligned column indexes
+    key_value: bool = False  # a two-column "field: value" table
 
 
 def _scoped(model_label: str, user, **filters):
@@ -84,7 +85,7 @@ def _person_section(person, today: date) -> Section:
         [_("Catatan NIK tidak padan"), person.nik_mismatch or "—"],
         [_("Dicatat sejak"), day(person.created_at)], [_("Terakhir diubah"), day(person.updated_at)],
     ]
-    return Section(_("Data pribadi"), [_("Data"), _("Isi")], rows)
+    return Section(_("Data pribadi"), [_("Data"), _("Isi")], rows, key_value=True)
 
 
 def _household_section(household) -> Section:
@@ -100,7 +101,7 @@ def _household_section(household) -> Section:
         [_("Koordinat rumah"), coords], [_("Desil kesejahteraan"), str(household.desil or "—")],
         [_("Penerima PKH nasional"), _("Ya") if household.is_pkh_recipient else _("Tidak")],
     ]
-    return Section(_("Keluarga (Kartu Keluarga)"), [_("Data"), _("Isi")], rows)
+    return Section(_("Keluarga (Kartu Keluarga)"), [_("Data"), _("Isi")], rows, key_value=True)
 
 
 def _members_section(person, household) -> Section:
@@ -212,7 +213,8 @@ def access_entries(person, household):
 
 
 def _access_section(person, household) -> Section:
-    rows = [[day(e.at), e.user.get_username(), e.user.role_label, e.get_action_display(),
+    rows = [[day(e.at), e.user.get_username(), e.user.role_label,
+             _("Laporan data subjek") if e.detail.get("report") == "subject_report" else e.get_action_display(),
              _("anggota") if e.object_type == "person" else _("keluarga")]
             for e in access_entries(person, household)]
     return Section(_("Catatan akses: siapa melihat atau mengekspor data ini"),

@@ -51,7 +51,7 @@ def test_manager_gets_everything_on_one_nik_with_totals(client, world):
     assert "Riwayat perubahan data" in text
     # The access log: the operator's earlier NIK view and this very request.
     assert "op.cilegon.1" in text and "Melihat NIK lengkap" in text
-    assert "mgr.cilegon" in text and "Ekspor data" in text
+    assert "mgr.cilegon" in text and "Laporan data subjek" in text
     # Other members' NIKs are masked.
     head = world["household"].members.get(name="Kepala Keluarga")
     assert head.nik not in text
