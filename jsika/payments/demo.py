@@ -27,6 +27,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from jsika.core.demo import bulk_insert_with_history
 from jsika.core.scoping import region_q
 from jsika.programs.models import Enrollment, Program
 from jsika.programs.queries import kpm_count
@@ -68,7 +69,9 @@ class _Accounts:
     """Bank accounts for KPM households, in bulk, each held by the family's mother (or head)."""
 
     def __init__(self, rng: random.Random, admin):
-        self.rng, self.admin, self.serial = rng, admin, 100_000
+        # Each number moves the serial by less than 40: start past every number an earlier _Accounts made
+        # (the UEP step opens accounts again; at scale the two series would meet).
+        self.rng, self.admin, self.serial = rng, admin, 100_000 + 40 * BankAccount.objects.count()
 
     def number(self, bank: str) -> str:
         self.serial += self.rng.randrange(1, 40)
@@ -80,7 +83,9 @@ class _Accounts:
         have = set(BankAccount.objects.filter(household_id__in=household_ids, bank_code=bank,
                                               status=BankAccount.Status.ACTIVE).values_list("household_id", flat=True))
         members: dict[int, list[Person]] = {}
-        for person in Person.objects.filter(household_id__in=household_ids):
+        # Only what account_holder ranks by and the account copies (the demo opens accounts by the 100,000).
+        for person in Person.objects.filter(household_id__in=household_ids).only(
+                "household_id", "relation", "birth_date", "name", "nik"):
             members.setdefault(person.household_id, []).append(person)
         rows = []
         for household_id in household_ids:
@@ -90,8 +95,7 @@ class _Accounts:
             rows.append(BankAccount(household_id=household_id, person=holder, bank_code=bank,
                                     account_number=self.number(bank), holder_name=holder.name,
                                     holder_nik=holder.nik, opened_on=opened_on))
-        bulk_create_with_history(rows, BankAccount, batch_size=1000, default_user=self.admin,
-                                 default_change_reason="seed_demo")
+        bulk_insert_with_history(rows, BankAccount, by=self.admin, reason="seed_demo")
         return len(rows)
 
 
