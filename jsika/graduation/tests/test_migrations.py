@@ -8,13 +8,25 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from jsika.conftest import restore_migration_data
 from jsika.graduation.models import Grant
 from jsika.payments.models import CycleEvent, Payment, PaymentCycle
+from jsika.regions.services import load_regions
 
 from .factories import give_account
 from .test_grants import _approved, world
 
 BEFORE = [("graduation", "0002_instrument_v1"), ("payments", "0003_lean_history_indexes")]
+
+
+@pytest.fixture(scope="module")
+def reload_after_flush(django_db_blocker):
+    """This module's test is transactional: the flush after it empties every table, regions included. Put the
+    session's regions and the migrations' rows back for the tests that follow (teardown after the flush)."""
+    yield
+    with django_db_blocker.unblock():
+        load_regions(province="36")
+        restore_migration_data()
 
 
 def _migrate(targets):
@@ -25,7 +37,7 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_grant_disbursements_become_payments_of_uep_cycles():
+def test_grant_disbursements_become_payments_of_uep_cycles(reload_after_flush, regions):
     p, program = world()
     paid_grant = _approved(p, program)
     resent_grant = _approved(p, program, amount=2_000_000)
