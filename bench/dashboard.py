@@ -1,6 +1,7 @@
 """Dashboard first paint at scale: the page's server time vs a raw SELECT of the same pre-aggregated rows.
 
-Usage: HOUSEHOLDS=100000 python bench/dashboard.py      (SKIP_SEED=1 reuses the last database)
+Usage: HOUSEHOLDS=100000 python bench/dashboard.py      (SKIP_SEED=1 reuses the last database; RESUME=1 keeps it
+and runs the steps again: the steps that already ran skip themselves)
 Builds the demo world at scale on PostgreSQL (database ``jsika_bench_dashboard``) with ``seed_demo``'s steps
 (each timed), refreshes the figures,
 then GETs the dashboard as the province manager (dinsos.banten, scope 36) 20 times through Django's test
@@ -36,7 +37,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 def main():
     households = int(os.environ.get("HOUSEHOLDS", "100000"))
-    setup_django(fresh=not os.environ.get("SKIP_SEED"))
+    setup_django(fresh=not (os.environ.get("SKIP_SEED") or os.environ.get("RESUME")))
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
