@@ -115,11 +115,11 @@ def fresh_statistics(*models) -> None:
 
     if connection.vendor != "postgresql":
         return
+    # The project's own tables only: a bare ANALYZE also takes the shared catalogs, which every other
+    # database's ANALYZE (and a test's open transaction holding them) then waits for.
+    tables = [m._meta.db_table for m in models] or connection.introspection.django_table_names(only_existing=True)
     with connection.cursor() as cursor:
-        if not models:
-            cursor.execute("ANALYZE")
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in sorted(set(tables))))
 
 
 # --- accounts ----------------------------------------------------------------------------
