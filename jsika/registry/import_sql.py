@@ -83,6 +83,12 @@ def _days_in_month(y: str, m: str) -> str:
             f"THEN 1 ELSE 0 END) ELSE 30 + mod({m} + {m} / 8, 2) END)")
 
 
+def _digits(expr: str, low: int, high: int | None = None) -> str:
+    """``expr`` is ``low``..``high`` ASCII digits (``str.isdigit`` without the other scripts' digits)."""
+    length = f"length({expr}) = {low}" if high is None else f"length({expr}) BETWEEN {low} AND {high}"
+    return f"({length} AND translate({expr}, '0123456789', '') = '')"
+
+
 def _real_date(y: str, m: str, d: str) -> str:
     return f"({m} BETWEEN 1 AND 12 AND {d} >= 1 AND {d} <= {_days_in_month(y, m)})"
 
@@ -94,8 +100,8 @@ _NAME_PREFIX = {
 }
 
 
-def name_key_sql(expr: str) -> str:
-    """``names.name_key`` for a name of printable ASCII characters (the caller checks that)."""
+def name_key_start(expr: str) -> str:
+    """``names.name_key`` up to (not including) collapsing doubled letters; ASCII names only (the caller checks)."""
     from .names import _REPLACEMENTS
 
     text = f"btrim(regexp_replace(regexp_replace(lower({expr}), '[^a-z ]+', ' ', 'g'), ' +', ' ', 'g'), ' ')"
@@ -103,8 +109,20 @@ def name_key_sql(expr: str) -> str:
         text = f"regexp_replace({text}, '\\m({'|'.join(words)})\\M', '{target}', 'g')"
     for old, new in _REPLACEMENTS:
         text = f"replace({text}, '{old}', '{new}')"
-    text = f"regexp_replace({text}, '([a-z])\\1+', '\\1', 'g')"
+    return text
+
+
+def name_key_finish(column: str) -> str:
+    """The rest of ``names.name_key`` on a column holding ``name_key_start``: doubles collapsed, trailing h."""
+    pairs = "|".join(c + c for c in "abcdefghijklmnopqrstuvwxyz")  # a back-reference is slow: only when needed
+    text = f"(CASE WHEN {column} ~ '({pairs})' THEN regexp_replace({column}, '([a-z])\\1+', '\\1', 'g') " \
+           f"ELSE {column} END)"
     return f"regexp_replace({text}, '\\m([a-z]{{2,}})h\\M', '\\1', 'g')"
+
+
+def name_key_sql(expr: str) -> str:
+    """``names.name_key`` for a name of printable ASCII characters, as one expression (tests)."""
+    return name_key_finish(f"({name_key_start(expr)})")
 
 
 def fast_rows_sql(*, raw: str, stage: str, header: list[str], today, nik_reference, scope) -> tuple[str, dict]:
@@ -128,14 +146,16 @@ def fast_rows_sql(*, raw: str, stage: str, header: list[str], today, nik_referen
     yes_list = ", ".join(_lit(x) for x in yes)
     sql = f"""
 INSERT INTO {stage} ({", ".join(STAGE_COLUMNS)})
-SELECT row_number, kk_t, nik_t, relation = %(head)s, v.code, true, '[]'::jsonb,
+SELECT row_number, kk_t, nik_t, relation = %(head)s, code, true, '[]'::jsonb,
        left(concat_ws('; ',
            CASE WHEN nik_sex <> sex THEN 'jenis kelamin di NIK ' || nik_sex || ', di data ' || sex END,
            CASE WHEN (nik_day, nik_month, nik_yy) <> (b_d, b_m, mod(b_y, 100)) THEN
                'tanggal lahir di NIK ' || lpad(nik_day::text, 2, '0') || '-' || lpad(nik_month::text, 2, '0') || '-'
                || lpad(nik_yy::text, 2, '0') || ', di data ' || to_char(birth, 'DD-MM-YY') END), 200),
-       nama_n, left({name_key_sql("nama_n")}, 150), sex, birth, relation, alamat_n, rt, rw, pend_n, school,
+       nama_n, left({name_key_finish("nk")}, 150), sex, birth, relation, alamat_n, rt, rw, pend_n, school,
        pregnant, disabled, pek_n, desil, tel_t, lat, lon
+FROM (
+SELECT d.*, v.code, {name_key_start("nama_n")} AS nk
 FROM (
     SELECT c.*, CASE WHEN date_ok THEN make_date(b_y, b_m, b_d) END AS birth
     FROM (
@@ -153,41 +173,49 @@ FROM (
                        CASE WHEN nik_ok THEN substr(nik_t, 7, 2)::int END AS nik_day_raw,
                        CASE WHEN nik_ok THEN substr(nik_t, 9, 2)::int END AS nik_month,
                        CASE WHEN nik_ok THEN substr(nik_t, 11, 2)::int END AS nik_yy,
-                       CASE WHEN date_t ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN substr(date_t, 1, 4)::int
-                            WHEN date_t ~ '^[0-9]{{2}}(-[0-9]{{2}}-|/[0-9]{{2}}/)[0-9]{{4}}$'
-                                THEN substr(date_t, 7, 4)::int END AS b_y,
-                       CASE WHEN date_t ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN substr(date_t, 6, 2)::int
-                            WHEN date_t ~ '^[0-9]{{2}}(-[0-9]{{2}}-|/[0-9]{{2}}/)[0-9]{{4}}$'
-                                THEN substr(date_t, 4, 2)::int END AS b_m,
-                       CASE WHEN date_t ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN substr(date_t, 9, 2)::int
-                            WHEN date_t ~ '^[0-9]{{2}}(-[0-9]{{2}}-|/[0-9]{{2}}/)[0-9]{{4}}$'
-                                THEN substr(date_t, 1, 2)::int END AS b_d,
+                       CASE date_fmt WHEN 1 THEN substr(date_t, 1, 4)::int WHEN 2 THEN substr(date_t, 7, 4)::int
+                           END AS b_y,
+                       CASE date_fmt WHEN 1 THEN substr(date_t, 6, 2)::int WHEN 2 THEN substr(date_t, 4, 2)::int
+                           END AS b_m,
+                       CASE date_fmt WHEN 1 THEN substr(date_t, 9, 2)::int WHEN 2 THEN substr(date_t, 1, 2)::int
+                           END AS b_d,
                        {_case("sex_t", ff._SEX)} AS sex,
                        {_case("rel_t", ff._RELATIONS)} AS relation,
                        CASE WHEN school_t = '' THEN '' ELSE {_case("school_t", ff._SCHOOL)} END AS school,
-                       CASE WHEN reg_t ~ '^[0-9]{{10}}$' THEN substr(reg_t, 1, 2) || '.' || substr(reg_t, 3, 2) || '.'
+                       CASE WHEN {_digits("reg_t", 10)} THEN substr(reg_t, 1, 2) || '.' || substr(reg_t, 3, 2) || '.'
                                 || substr(reg_t, 5, 2) || '.' || substr(reg_t, 7, 4)
-                            WHEN reg_t ~ '^[0-9]{{2}}[.][0-9]{{2}}[.][0-9]{{2}}[.][0-9]{{4}}$' THEN reg_t END AS region,
-                       CASE WHEN rt_t = '' THEN '' WHEN rt_t ~ '^[0-9]{{1,3}}([.]0)?$'
-                            THEN lpad(split_part(rt_t, '.', 1)::int::text, 3, '0') END AS rt,
-                       CASE WHEN rw_t = '' THEN '' WHEN rw_t ~ '^[0-9]{{1,3}}([.]0)?$'
-                            THEN lpad(split_part(rw_t, '.', 1)::int::text, 3, '0') END AS rw,
-                       desil_t = '' OR (desil_t ~ '^[0-9]{{1,2}}([.]0)?$'
-                                        AND split_part(desil_t, '.', 1)::int BETWEEN 1 AND 10) AS desil_ok,
-                       CASE WHEN desil_t ~ '^[0-9]{{1,2}}([.]0)?$' THEN split_part(desil_t, '.', 1)::smallint END
-                           AS desil,
+                            WHEN length(reg_t) = 13 AND translate(reg_t, '0123456789', '') = '...'
+                                AND substr(reg_t, 3, 1) = '.' AND substr(reg_t, 6, 1) = '.'
+                                AND substr(reg_t, 9, 1) = '.'
+                                THEN reg_t END AS region,
+                       CASE WHEN rt_t = '' THEN '' WHEN {_digits("rt_p", 1, 3)}
+                           THEN lpad(rt_p::int::text, 3, '0') END AS rt,
+                       CASE WHEN rw_t = '' THEN '' WHEN {_digits("rw_p", 1, 3)}
+                           THEN lpad(rw_p::int::text, 3, '0') END AS rw,
+                       desil_t = '' OR ({_digits("desil_p", 1, 2)} AND desil_p::int BETWEEN 1 AND 10) AS desil_ok,
+                       CASE WHEN {_digits("desil_p", 1, 2)} THEN desil_p::smallint END AS desil,
                        CASE WHEN hamil_t IN ({bools}) THEN hamil_t IN ({yes_list}) END AS pregnant,
                        CASE WHEN dis_t IN ({bools}) THEN dis_t IN ({yes_list}) END AS disabled,
-                       lat_t = '' OR (lat_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$'
-                                      AND lat_t::float8 BETWEEN -11.5 AND 6.5) AS lat_ok,
-                       CASE WHEN lat_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$' THEN lat_t::float8 END AS lat,
-                       lon_t = '' OR (lon_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$'
-                                      AND lon_t::float8 BETWEEN 94.5 AND 141.5) AS lon_ok,
-                       CASE WHEN lon_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$' THEN lon_t::float8 END AS lon
+                       lat_t = '' OR (lat_m AND lat_t::float8 BETWEEN -11.5 AND 6.5) AS lat_ok,
+                       CASE WHEN lat_m THEN lat_t::float8 END AS lat,
+                       lon_t = '' OR (lon_m AND lon_t::float8 BETWEEN 94.5 AND 141.5) AS lon_ok,
+                       CASE WHEN lon_m THEN lon_t::float8 END AS lon
                 FROM (
                     SELECT s.*,
-                           kk_t ~ '^[0-9]{{16}}$' AS kk_ok,
-                           nik_t ~ '^[0-9]{{16}}$' AND left(nik_t, 2) = ANY(%(provinces)s)
+                           {_digits("kk_t", 16)} AS kk_ok,
+                           CASE WHEN length(date_t) = 10 THEN CASE translate(date_t, '0123456789', '')
+                               WHEN '--' THEN CASE
+                                   WHEN substr(date_t, 5, 1) = '-' AND substr(date_t, 8, 1) = '-' THEN 1
+                                   WHEN substr(date_t, 3, 1) = '-' AND substr(date_t, 6, 1) = '-' THEN 2 END
+                               WHEN '//' THEN CASE
+                                   WHEN substr(date_t, 3, 1) = '/' AND substr(date_t, 6, 1) = '/' THEN 2 END
+                               END END AS date_fmt,
+                           CASE WHEN right(rt_t, 2) = '.0' THEN left(rt_t, -2) ELSE rt_t END AS rt_p,
+                           CASE WHEN right(rw_t, 2) = '.0' THEN left(rw_t, -2) ELSE rw_t END AS rw_p,
+                           CASE WHEN right(desil_t, 2) = '.0' THEN left(desil_t, -2) ELSE desil_t END AS desil_p,
+                           lat_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$' AS lat_m,
+                           lon_t ~ '^[-+]?[0-9]{{1,3}}([.][0-9]{{1,6}})?$' AS lon_m,
+                           {_digits("nik_t", 16)} AND left(nik_t, 2) = ANY(%(provinces)s)
                                AND substr(nik_t, 3, 2) <> '00' AND substr(nik_t, 5, 2) <> '00'
                                AND right(nik_t, 4) <> '0000' AS nik_ok
                     FROM (
@@ -211,12 +239,12 @@ FROM (
                                regexp_replace({col("telepon")}, %(phone_junk)s, '', 'g') AS tel_t,
                                replace({strip(col("latitude"))}, ',', '.') AS lat_t,
                                replace({strip(col("longitude"))}, ',', '.') AS lon_t
-                        FROM {raw} r
-                    ) s
-                ) t
-            ) a
-        ) b
-    ) c
+                        FROM {raw} r OFFSET 0  -- no pull-up: each value computed once per row
+                    ) s OFFSET 0
+                ) t OFFSET 0
+            ) a OFFSET 0
+        ) b OFFSET 0
+    ) c OFFSET 0
 ) d
 JOIN regions_region v ON v.code = d.region AND v.level = 4 AND {_writable("v.code", scope)}
 WHERE NOT extra AND kk_ok AND nik_valid AND date_ok AND birth <= %(today)s
@@ -227,6 +255,8 @@ WHERE NOT extra AND kk_ok AND nik_valid AND date_ok AND birth <= %(today)s
   AND rt IS NOT NULL AND rw IS NOT NULL AND desil_ok AND pregnant IS NOT NULL AND disabled IS NOT NULL
   AND NOT (pregnant AND sex = 'L')
   AND (tel_t = '' OR tel_t ~ '^[+]?[0-9]{{8,15}}$') AND lat_ok AND lon_ok
+OFFSET 0
+) e
 """
     params = {"ws": WS, "ws_run": _WS_RUN, "phone_junk": _PHONE_JUNK, "head": HEAD, "today": today,
               "nik_ref_yy": nik_reference.year % 100, "provinces": sorted(PROVINCES), **_scope_params(scope)}
