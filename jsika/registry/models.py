@@ -109,7 +109,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["household", "relation"]),
             models.Index(fields=["school_status", "household"]),
-            models.Index(fields=["birth_date"]),
+            # Leading birth_date for the age criteria (balita, lansia); household_id makes them index-only.
+            models.Index(fields=["birth_date", "household"], name="person_birth_hh_idx"),
             models.Index(Upper("name"), name="person_name_upper_idx"),
             # Criteria search (hamil, disabilitas): few rows match, so a partial index finds them directly.
             models.Index(fields=["household"], condition=models.Q(pregnant=True), name="person_pregnant_hh_idx"),
