@@ -117,6 +117,14 @@ def main():
     raw = timed_calls([lambda nik=nik: raw_lookup(nik) for nik in niks])
     print(f"NIK look-up x{len(niks)}: API median {ms(statistics.median(api))} p95 {ms(p95(api))}; "
           f"raw median {ms(statistics.median(raw))} p95 {ms(p95(raw))}", flush=True)
+    def api_miss(nik):  # same auth and query, no match: no access-log row written
+        response = client.get("/api/v1/persons", {"nik": nik})
+        assert response.status_code == 200 and response.json()["count"] == 0, response.content[:300]
+
+    misses = [nik[:-4] + "0000" for nik in niks[:200]]  # serial 0000 is never issued
+    miss = timed_calls([lambda nik=nik: api_miss(nik) for nik in misses])
+    print(f"NIK look-up of an unknown NIK x{len(miss)} (no access-log row): API median {ms(statistics.median(miss))} "
+          f"p95 {ms(p95(miss))}", flush=True)
     with CaptureQueriesContext(connection) as queries:
         api_lookup(niks[0])
     print(f"queries per API look-up: {len(queries)}", flush=True)
