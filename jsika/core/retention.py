@@ -101,11 +101,14 @@ def _pseudonymise_batch(household_ids: list[int], by, result: RetentionResult) -
     Person = apps.get_model("registry", "Person")
     persons = list(Person.objects.filter(household_id__in=household_ids))
     old_niks = [p.nik for p in persons]
+    now = timezone.now()  # bulk updates skip auto_now: set it, so "last changed" tells the truth
     for p in persons:
+        p.updated_at = now
         p.nik = marker(p.nik, "nik")
         p.name, p.name_key, p.phone, p.nik_mismatch = PSEUDONYM_NAME, name_key(PSEUDONYM_NAME), "", ""
         p.birth_date = date(p.birth_date.year, 7, 1)  # the birth year stays for age statistics
-    bulk_update_with_history(persons, Person, ["nik", "name", "name_key", "phone", "nik_mismatch", "birth_date"],
+    bulk_update_with_history(persons, Person,
+                             ["nik", "name", "name_key", "phone", "nik_mismatch", "birth_date", "updated_at"],
                              batch_size=BATCH, default_user=by, default_change_reason=CHANGE_REASON)
     _scrub_history(Person, "id", [p.pk for p in persons],
                    {"name": PSEUDONYM_NAME, "name_key": name_key(PSEUDONYM_NAME), "phone": "", "nik_mismatch": ""},
@@ -114,8 +117,9 @@ def _pseudonymise_batch(household_ids: list[int], by, result: RetentionResult) -
     households = list(Household.objects.filter(pk__in=household_ids))
     for h in households:
         h.no_kk = marker(h.no_kk, "kk")
-        h.address, h.rt, h.rw, h.latitude, h.longitude = "", "", "", None, None
-    bulk_update_with_history(households, Household, ["no_kk", "address", "rt", "rw", "latitude", "longitude"],
+        h.address, h.rt, h.rw, h.latitude, h.longitude, h.updated_at = "", "", "", None, None, now
+    bulk_update_with_history(households, Household,
+                             ["no_kk", "address", "rt", "rw", "latitude", "longitude", "updated_at"],
                              batch_size=BATCH, default_user=by, default_change_reason=CHANGE_REASON)
     _scrub_history(Household, "id", household_ids,
                    {"address": "", "rt": "", "rw": "", "latitude": None, "longitude": None}, {"no_kk": True})
