@@ -6,10 +6,12 @@ Needs ``wrk`` (Debian: ``apt-get install -y wrk``). Goal (issue 11): the detail 
 
 One gunicorn (``jsika.wsgi`` as in docs/deploy.md: gthread workers with 2 threads, here 2 workers;
 ``jsika.settings.production`` with DEBUG off plus ``/bench/bare``, see ``bench/_serve_settings.py``)
-on 127.0.0.1 serves both: ``GET /api/v1/households/{no_kk}``
+on 127.0.0.1 serves three: ``GET /api/v1/households/{no_kk}``
 with a manager's bearer token (token look-up, scoping, members, access-log row: the real path),
-rotating over many households, and ``GET /bench/bare``, a fixed JSON through the same
-middleware. wrk runs the same connections and duration against each in turn.
+rotating over many households; ``GET /bench/bare``, a fixed JSON through the same
+middleware (the goal's yardstick); and ``GET /bench/raw/{no_kk}``, the same household and members
+by two hand-written SELECTs (the raw baseline: what token, scoping, access log, ORM and ninja add).
+wrk runs the same connections and duration against each in turn.
 """
 
 import os
@@ -119,7 +121,8 @@ def main():
 
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
     scripts = {}
-    for name, paths in (("detail", [f"/api/v1/households/{k}" for k in no_kks]), ("bare", ["/bench/bare"])):
+    for name, paths in (("detail", [f"/api/v1/households/{k}" for k in no_kks]), ("bare", ["/bench/bare"]),
+                        ("raw", [f"/bench/raw/{k}" for k in no_kks])):
         scripts[name] = work / f"{name}.lua"
         scripts[name].write_text(WRK_SCRIPT % {"token": token, "paths": ", ".join(f'"{p}"' for p in paths)})
 
@@ -135,9 +138,9 @@ def main():
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/bench/bare")
         results = {}
-        for name in ("bare", "detail"):  # warm both workers, then measure
+        for name in ("bare", "detail", "raw"):  # warm both workers, then measure
             run_wrk(base, scripts[name], 3)
-        for name in ("bare", "detail"):
+        for name in ("bare", "detail", "raw"):
             results[name] = run_wrk(base, scripts[name], DURATION)
             r = results[name]
             print(f"{name}: {r['requests']:.0f} requests, {r['rps']:.0f} rps, p50 {r['p50_ms']:.1f} ms, "
@@ -149,10 +152,11 @@ def main():
     log = (work / "gunicorn.log").read_text()
     if log.strip():
         print("gunicorn log (tail):\n" + log[-1500:], flush=True)
-    detail, bare = results["detail"], results["bare"]
-    errors = int(detail["non2xx"] + detail["socket_errors"] + bare["non2xx"] + bare["socket_errors"])
+    detail, bare, raw = results["detail"], results["bare"], results["raw"]
+    errors = int(sum(r["non2xx"] + r["socket_errors"] for r in results.values()))
     print(f"RESULT households={made} workers={WORKERS} connections={CONNECTIONS} duration={DURATION}s "
           f"detail_rps={detail['rps']:.0f} bare_rps={bare['rps']:.0f} ratio={detail['rps'] / bare['rps']:.2f} "
+          f"raw_rps={raw['rps']:.0f} ratio_to_raw={detail['rps'] / raw['rps']:.2f} "
           f"errors={errors} detail_p95={detail['p95_ms']:.1f}ms bare_p95={bare['p95_ms']:.1f}ms "
           f"load={os.getloadavg()[0]:.1f} peak_rss={peak_rss_mb():.0f}MB", flush=True)
 
