@@ -6,6 +6,7 @@ feed the same rows through both paths and compare the rejects file, report and r
 """
 
 import sys
+import time
 
 from django.db import connection
 from lokal.nik import parse_nik  # noqa: F401 - the rules mirrored below are lokal-id's
@@ -21,6 +22,7 @@ WS = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 _WS_RUN = "[" + WS + "]+"
 _PHONE_JUNK = "[" + WS + "().-]"
 HEAD = Relation.HEAD.value
+STATEMENT_SECONDS: dict[str, float] = {}  # apply statements' seconds in this process (bench figures)
 
 STAGE_COLUMNS = ["row_number", "no_kk", "nik", "is_head", "region_code", "ok", "problems", "flag", "name",
                  "name_key", "sex", "birth_date", "relation", "address", "rt", "rw", "education", "school_status",
@@ -432,16 +434,18 @@ def apply_range(*, stage: str, low: str, high: str, user_id: int, reason: str) -
     params = {"low": low, "high": high, "user": user_id, "reason": reason[:100]}
     counts = {}
     with connection.cursor() as cursor:
-        def run(sql, kind):
+        def run(name, sql, kind):
+            start = time.perf_counter()
             cursor.execute(sql.replace("{stage}", stage), {**params, "kind": kind})
+            STATEMENT_SECONDS[name] = STATEMENT_SECONDS.get(name, 0.0) + time.perf_counter() - start
             return cursor.fetchone()
 
-        counts["households_updated"] = run(_UPDATE_HOUSEHOLDS, "~")[0]
-        counts["households_created"] = run(_INSERT_HOUSEHOLDS, "+")[0]
-        updated, moved = run(_UPDATE_PERSONS, "~")
+        counts["households_updated"] = run("update households", _UPDATE_HOUSEHOLDS, "~")[0]
+        counts["households_created"] = run("insert households", _INSERT_HOUSEHOLDS, "+")[0]
+        updated, moved = run("update persons", _UPDATE_PERSONS, "~")
         counts["persons_moved"] = moved
         counts["persons_updated"] = updated - moved
-        counts["persons_created"] = run(_INSERT_PERSONS, "+")[0]
+        counts["persons_created"] = run("insert persons", _INSERT_PERSONS, "+")[0]
         cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE ok AND no_kk > %(low)s AND no_kk <= %(high)s", params)
         staged = cursor.fetchone()[0]
     counts["persons_unchanged"] = (staged - counts["persons_created"] - counts["persons_updated"]
