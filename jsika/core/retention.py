@@ -2,7 +2,8 @@
 
 A household whose every enrollment ended more than ``JSIKA_RETENTION_YEARS_AFTER_EXIT`` years ago,
 with no open grievance and no unpaid payment, is pseudonymised: names, NIK and No. KK (replaced by
-a keyed, irreversible hash marker), phone numbers, address, RT/RW, coordinates, bank holder data.
+a keyed, irreversible hash marker), phone numbers, address, RT/RW, coordinates, bank holder data,
+free-text notes and photos about the family.
 Region, birth year, sex, relations, enrollments, payments and their amounts stay, so every report
 and dashboard figure stays the same. The rows' history is scrubbed of the old values too (a new
 history row records the change), and one audit entry records the run.
@@ -86,6 +87,25 @@ def eligible_households(*, today: date | None = None, years: int | None = None) 
             .exclude(no_kk__startswith=MARKER_PREFIX))
 
 
+# Free text and places written about a household (notes may name people, illnesses, addresses):
+# emptied with the identities. The texts' existence, dates and kinds stay for the reports.
+FREE_TEXT = [
+    ("fieldwork.Visit", {"notes": "", "latitude": None, "longitude": None}),
+    ("graduation.Assessment", {"notes": ""}),
+    ("partners.Intervention", {"notes": "", "place": ""}),
+    ("partners.Referral", {"description": "", "outcome_note": ""}),
+    ("graduation.Grant", {"business_plan": "", "location": ""}),
+]
+
+
+def _delete_files_after_commit(rows: QuerySet, field_name: str) -> None:
+    """Photos are files: removed from storage once the batch's transaction has committed."""
+    storage = rows.model._meta.get_field(field_name).storage
+    names = [n for n in rows.exclude(**{field_name: ""}).values_list(field_name, flat=True) if n]
+    if names:
+        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+
+
 def _scrub_history(model, ids_field: str, ids: list[int], values: dict, from_row: dict) -> None:
     """Overwrite personal fields in every past history row of these records with the live row's
     (already pseudonymised) values or constants: history must not keep what retention removed."""
@@ -133,16 +153,24 @@ def _pseudonymise_batch(household_ids: list[int], by, result: RetentionResult) -
                 + model.objects.filter(household_id__in=household_ids).update(**holder))
         model.history.filter(household_id__in=household_ids).update(**holder)
 
-    Visit = apps.get_model("fieldwork", "Visit")
-    result.visits += Visit.objects.filter(household_id__in=household_ids).update(latitude=None, longitude=None)
-    Visit.history.filter(household_id__in=household_ids).update(latitude=None, longitude=None)
+    for label, values in FREE_TEXT:
+        model = apps.get_model(label)
+        rows = model.objects.filter(household_id__in=household_ids)
+        if label == "fieldwork.Visit":
+            values = {**values, "photo": ""}
+            _delete_files_after_commit(rows, "photo")
+            result.visits += rows.update(**values)
+        else:
+            rows.update(**values)
+        model.history.filter(household_id__in=household_ids).update(**values)
 
     Grievance = apps.get_model("grievances", "Grievance")
     linked = Q(household_id__in=household_ids) | Q(nik__in=old_niks)
     reporter = {"reporter_name": "", "contact": "", "nik": "", "no_kk": ""}
-    grievance_ids = list(Grievance.objects.filter(linked).values_list("pk", flat=True))
-    result.grievances += Grievance.objects.filter(pk__in=grievance_ids).update(**reporter)
-    Grievance.history.filter(id__in=grievance_ids).update(**reporter)
+    grievances = Grievance.objects.filter(pk__in=list(Grievance.objects.filter(linked).values_list("pk", flat=True)))
+    _delete_files_after_commit(grievances, "photo")
+    result.grievances += grievances.update(**reporter, photo="")
+    Grievance.history.filter(id__in=grievances.values("pk")).update(**reporter, photo="")
 
     result.households += len(households)
     result.persons += len(persons)

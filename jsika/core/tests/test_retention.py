@@ -1,16 +1,22 @@
 """Retention: who is pseudonymised after N years, what goes, what stays (aggregates), history scrubbed."""
 
+import uuid
 from datetime import date
 from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
 
 from jsika.core.models import AuditEvent
 from jsika.core.retention import MARKER_PREFIX, PSEUDONYM_NAME, apply_retention, eligible_households, marker
 from jsika.core.tasks import apply_retention_task
+from jsika.fieldwork.models import Visit
 from jsika.grievances import services as grievance_services
+from jsika.grievances.models import Grievance
 from jsika.payments.models import BankAccount, Payment, PaymentStatus
 from jsika.payments.tests.factories import approved_cycle, jscm_world
 from jsika.programs.models import Enrollment, EnrollmentStatus
@@ -53,8 +59,18 @@ def world(regions):
                               proposed_by=p["admin"], started_on=date(2025, 1, 1))
     never = make_household("36.72.03.1001")
     make_person(never, name="Belum Pernah Ikut")
+    visit = Visit.objects.create(
+        household=gone.household, facilitator=p["facilitator"], visited_on=date(2019, 3, 1), purpose="pemantauan",
+        notes="Ibu Siti Aminah dirawat karena TBC", latitude=-5.93, longitude=106.0, client_id=uuid.uuid4(),
+        content_hash="x" * 64, photo=ContentFile(b"\xff\xd8\xff\xe0 foto rumah", name="rumah.jpg"))
+    closed = grievance_services.file_grievance(
+        category="cut", region="36.72.03.1001", description="Bantuan dipotong oknum Rp100.000.",
+        reporter_name="Siti Aminah", contact="081200001111", nik=gone.household.members.get(name="Siti Aminah").nik)
+    Grievance.objects.filter(pk=closed.pk).update(
+        status="resolved", outcome="corrected", closed_at=timezone.now(), household=gone.household)
     return {"p": p, "gone": gone.household, "unpaid": unpaid.household, "recent": recent.household,
-            "complaining": complaining.household, "still_enrolled": still_enrolled.household, "never": never}
+            "complaining": complaining.household, "still_enrolled": still_enrolled.household, "never": never,
+            "visit": visit, "closed_grievance": closed}
 
 
 def test_only_households_exited_long_ago_without_open_matters_are_eligible(world):
@@ -96,6 +112,23 @@ def test_apply_pseudonymises_people_household_and_bank_data_and_keeps_the_facts(
 
     event = AuditEvent.objects.get(action=AuditEvent.Action.RETENTION_APPLIED)
     assert event.actor == world["p"]["admin"] and event.detail["households"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notes_photos_and_closed_grievances_are_cleared_too(world):
+    visit, closed = world["visit"], world["closed_grievance"]
+    photo_name = visit.photo.name
+    assert default_storage.exists(photo_name)
+    apply_retention(by=world["p"]["admin"], today=TODAY, years=5)
+    visit.refresh_from_db()
+    assert (visit.notes, visit.latitude, visit.photo.name) == ("", None, "")
+    assert visit.visited_on == date(2019, 3, 1) and visit.purpose == "pemantauan"
+    assert not default_storage.exists(photo_name)
+    assert not Visit.history.filter(id=visit.pk, notes__contains="TBC").exists()
+    closed.refresh_from_db()
+    assert (closed.reporter_name, closed.contact, closed.nik) == ("", "", "")
+    assert closed.category == "cut" and closed.ticket
+    assert not Grievance.history.filter(id=closed.pk, reporter_name="Siti Aminah").exists()
 
 
 def test_households_not_eligible_are_untouched(world):
