@@ -1,6 +1,7 @@
 """API tokens: `create_api_token`, what is stored, and how a request authenticates (token or session)."""
 
 import hashlib
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -87,6 +88,18 @@ def test_use_records_last_used_at(client):
     token = create_token("opd.kesehatan")
     households(client, token)
     assert ApiToken.objects.get(user=user).last_used_at is not None
+
+
+def test_last_used_at_is_written_at_most_once_a_minute(client):
+    user = make_user("opd.kesehatan", "partner", "36")
+    token = create_token("opd.kesehatan")
+    households(client, token)
+    first = ApiToken.objects.get(user=user).last_used_at
+    households(client, token)
+    assert ApiToken.objects.get(user=user).last_used_at == first  # a second call within the minute: no write
+    ApiToken.objects.filter(user=user).update(last_used_at=first - timedelta(minutes=2))
+    households(client, token)
+    assert ApiToken.objects.get(user=user).last_used_at > first
 
 
 def test_revoked_token_is_401(client):
