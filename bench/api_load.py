@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("BENCH_DATABASE", "jsika_bench_api")  # a database of its own unless told otherwise
 from bench.common import BENCH_DB, PG, ROOT, peak_rss_mb, setup_django  # noqa: E402
 from bench.scale_data import seed_registry, seeded  # noqa: E402
 
