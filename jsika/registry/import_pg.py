@@ -49,8 +49,8 @@ def drop_leftover_tables() -> None:
     """Staging tables of imports that no longer run (a killed process leaves its tables behind)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                       "AND (tablename LIKE 'registry\\_import\\_raw\\_%%' "
-                       "OR tablename LIKE 'registry\\_import\\_stage\\_%%')")
+                       "AND (tablename LIKE 'registry\\_import\\_raw\\_%' "
+                       "OR tablename LIKE 'registry\\_import\\_stage\\_%')")  # no params: % is literal
         names = [r[0] for r in cursor.fetchall()]
         if not names:
             return
@@ -118,7 +118,7 @@ class PgImport:
                 self._copy_cells(cursor, family_file, names)
         with connection.cursor() as cursor:
             blank = " AND ".join(f"btrim(c{i}, %(ws)s) = ''" for i in range(width))
-            cursor.execute(f"DELETE FROM {self.raw} WHERE {blank}", {"ws": q.WS})
+            cursor.execute(f"DELETE FROM {self.raw} WHERE NOT extra AND {blank}", {"ws": q.WS})
             cursor.execute(f"CREATE UNIQUE INDEX ON {self.raw} (row_number)")
             cursor.execute(f"ANALYZE {self.raw}")
             cursor.execute(f"SELECT COUNT(*) FROM {self.raw}")

@@ -6,6 +6,9 @@
 3. apply: whole households at a time, each batch in one transaction with history, so a crash
    never leaves a household half-written and re-running the same file finishes the job;
 4. report: counts, flagged rows, and a rejects CSV that can be fixed and imported as it is.
+
+On PostgreSQL the same steps run in SQL (``import_pg``), with this module's ``check_row`` for the
+rows the SQL does not vouch for; this module's path serves SQLite and ``JSIKA_IMPORT_ENGINE=python``.
 """
 
 import csv

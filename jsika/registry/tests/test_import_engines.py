@@ -116,6 +116,8 @@ def write(path: Path, rows: list[dict], flavour: str) -> Path:
                 cells = cells[:5]  # a short row: PostgreSQL's COPY refuses it, the file is read in Python
             if flavour == "ragged" and i == 11:
                 cells = cells + ["", "sel lebih"]
+            if flavour == "ragged" and i == 13:
+                writer.writerow([""] * len(columns) + ["hanya sel lebih"])  # blank but for a cell past the header
             if flavour == "blank" and i == 3:
                 fh.write("\r\n")
             writer.writerow(cells)
