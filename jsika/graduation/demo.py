@@ -233,7 +233,7 @@ def seed_grants(*, graduations: list[Graduation], program: Program, year: int, b
     chosen = [g for g in graduations if g.graduated_on.year == year and rng.random() < share
               and any(code_in_scope(g.household.region_id, region) for region in UEP_STAFF)]
     types, weights = list(BUSINESS_WEIGHTS), list(BUSINESS_WEIGHTS.values())
-    rows = []
+    rows, committed = [], 0
     for g in chosen:
         kind = rng.choices(types, weights)[0]
         applied = g.graduated_on + timedelta(days=rng.randrange(10, 40))
@@ -242,6 +242,9 @@ def seed_grants(*, graduations: list[Graduation], program: Program, year: int, b
             continue
         amount = rng.choice([1_000_000, 1_500_000, 1_500_000, 2_000_000, 2_500_000])
         rejected = rng.random() < 0.05
+        if not rejected and committed + amount > budget_rupiah:
+            break  # the budget is spent (only at --scale: the demo's own graduates fit it)
+        committed += 0 if rejected else amount
         rows.append(Grant(
             household=g.household, program=program, graduation=g, business_type=kind, business_plan=PLANS[kind],
             location=g.household.address or g.household.region.name, amount_requested_rupiah=amount,
