@@ -6,10 +6,14 @@ A model holding personal data declares two paths:
   used for a pendamping's caseload.
 """
 
+import re
+
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from .roles import REGION_SCOPED_ROLES, REGISTRY_WRITERS, Role
+
+FULL_CODE = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
 
 
 def region_q(path: str, prefix: str) -> Q:
@@ -17,6 +21,10 @@ def region_q(path: str, prefix: str) -> Q:
     if path.endswith("region_id"):
         # A foreign key column takes no `startswith`; its target's key does, read from the same column (no join).
         path = path[: -len("_id")] + "__code"
+    if FULL_CODE.fullmatch(prefix):
+        # Codes have fixed-width segments (2.2.2.4), so a full code's prefix match is exactly "itself or
+        # below": one index range scan instead of an OR the planner cannot turn into one.
+        return Q(**{f"{path}__startswith": prefix})
     return Q(**{path: prefix}) | Q(**{f"{path}__startswith": prefix + "."})
 
 
