@@ -195,7 +195,11 @@ def list_households(request, filters: Query[HouseholdQuery]):
         desil_max=filters.desil_max,
     ).apply(households_for(user), today=today)
     qs = filter_by_enrollment(qs, program=(filters.program or "").strip(), status=(filters.status or "").strip())
-    page = with_criteria(qs.order_by("region_id", "pk"), today)[filters.offset:filters.offset + filters.limit]
+    # The page's ids first, then names and criteria flags for those ids only: flagging inside the big
+    # query made PostgreSQL hash whole criteria indexes (600k entries at 1M households) to label 50 rows.
+    window = slice(filters.offset, filters.offset + filters.limit)
+    ids = list(qs.order_by("region_id", "pk").values_list("pk", flat=True)[window])
+    page = with_criteria(Household.objects.filter(pk__in=ids), today).order_by("region_id", "pk")
     return {"count": qs.count(), "items": [household_out(h, full=False, fields=fields) for h in page]}
 
 
