@@ -86,7 +86,8 @@ class Person(models.Model):
                                   verbose_name=_("keluarga"))
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
     name = models.CharField(_("nama"), max_length=150)
-    name_key = models.CharField(max_length=150, db_index=True, editable=False)
+    # Searched with `contains` only (a b-tree cannot serve that), so no index: it cost two per table.
+    name_key = models.CharField(max_length=150, editable=False)
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("tanggal lahir"))
     relation = models.CharField(_("hubungan"), max_length=20, choices=Relation.choices)
