@@ -30,6 +30,7 @@ from jsika.core.roles import Role
 from .models import Household, Person, Relation
 from .queries import (
     HouseholdFilter,
+    criteria_of,
     disability_q,
     elderly_q,
     households_for,
@@ -217,12 +218,18 @@ def get_household(request, no_kk: str):
     else:
         raise BadInput("no_kk", "harus No. KK 16 digit angka (atau id keluarga).")
     today = timezone.localdate()
-    household = with_criteria(households_for(user).filter(**lookup), today).first()
+    household = households_for(user).select_related("region").filter(**lookup).first()
     if household is None:
         raise Http404
     full = sees_full_numbers(user)
     fields = sector_fields(user)
-    members = household.members.order_by("birth_date", "pk")
+    members = list(household.members.order_by("birth_date", "pk"))
+    # The list's annotations (head, count, criteria) from the members in hand: one query, not nine subqueries.
+    heads = sorted((m for m in members if m.relation == Relation.HEAD), key=lambda m: m.pk)
+    household.head_name = heads[0].name if heads else None
+    household.member_count = len(members)
+    for name, value in criteria_of(members, today, _LEVELS).items():
+        setattr(household, name, value)
     members = sorted(members, key=lambda m: m.relation != Relation.HEAD)
     log_access(user=user, action=AccessLog.Action.API_DETAIL, object_type="household", object_id=household.pk,
                request=request, full_numbers=full)

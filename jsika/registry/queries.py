@@ -1,5 +1,6 @@
 """Reads of the registry used by pages, the API and exports; each starts from the scoping function."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -54,6 +55,25 @@ def disability_q() -> Q:
 
 def school_q(level: str) -> Q:
     return Q(members_where(school_status=SCHOOL_LEVELS[level]))
+
+
+def criteria_of(members: Iterable[Person], today: date, levels: Iterable[str] = SCHOOL_LEVELS) -> dict[str, bool]:
+    """One household's criteria flags (``c_hamil`` …, ``c_sd`` …) from its members already in memory.
+
+    The same conditions as the ``*_q`` filters above (a test holds them equal), for a page that has
+    the members anyway: no subquery per flag.
+    """
+    members = list(members)
+    toddler_born_after, elderly_born_by = _years_ago(5, today), _years_ago(60, today)
+    flags = {
+        "c_hamil": any(m.pregnant for m in members),
+        "c_balita": any(m.birth_date > toddler_born_after for m in members),
+        "c_lansia": any(m.birth_date <= elderly_born_by for m in members),
+        "c_disabilitas": any(m.disabled for m in members),
+    }
+    for level in levels:
+        flags[f"c_{level}"] = any(m.school_status == SCHOOL_LEVELS[level] for m in members)
+    return flags
 
 
 @dataclass
