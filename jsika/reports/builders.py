@@ -195,7 +195,7 @@ def facilitator_report(user, params: dict) -> Document:
     doc.tables.append(Table(_("Pendamping"), [
         Column(_("Peringkat"), "int"), Column(_("Pendamping")), Column(_("Wilayah tugas")),
         Column(_("Keluarga dampingan"), "int", total=True), Column(_("Dikunjungi"), "int", total=True),
-        Column(_("% dikunjungi"), "percent"), Column(_("Kunjungan"), "int", total=True),
+        Column(_("Persen dikunjungi"), "percent"), Column(_("Kunjungan"), "int", total=True),
         Column(_("Pertemuan P2K2"), "int", total=True), Column(_("Belum dikunjungi 60 hari"), "int", total=True),
         Column(_("Input terlambat"), "int", total=True), Column(_("Tanpa GPS"), "int", total=True),
         Column(_("Tanpa foto"), "int", total=True)],

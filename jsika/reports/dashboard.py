@@ -176,7 +176,7 @@ class Dashboard:
         keys = list(survival)
         rates = [round(r * 100 / n, 1) if n else 0 for n, r in survival.values()]
         return Panel("uep", _("Usaha UEP yang bertahan"), _chart(
-            "uep", "bar", [_("%(m)s bulan") % {"m": k} for k in keys], [_dataset(_("% usaha berjalan"), rates, 2)],
+            "uep", "bar", [_("%(m)s bulan") % {"m": k} for k in keys], [_dataset(_("Persen usaha jalan"), rates, 2)],
             unit="percent", point_links=[links.grants(self.code, self.program_code)] * len(keys)),
             stats=[(_("Bantuan UEP disalurkan"), self.figures.total("uep_disbursed"), "int", None),
                    (_("Nilai disalurkan"), self.figures.total("uep_disbursed_rupiah"), "rupiah", None)],
