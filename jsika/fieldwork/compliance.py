@@ -194,7 +194,9 @@ def evaluate_compliance(*, period: str, by, program=None, region: str = "") -> E
     now = timezone.now()
     new, changed, seen = [], [], set()
     for e in enrollments:
-        rule = rules.setdefault(e.program_id, rule_for(e.program))
+        if e.program_id not in rules:  # one rule query per program, not per enrollment
+            rules[e.program_id] = rule_for(e.program)
+        rule = rules[e.program_id]
         for condition, (status, detail) in evaluate(families[e.household_id], rule).items():
             seen.add((e.pk, condition))
             check = existing.get((e.pk, condition))
