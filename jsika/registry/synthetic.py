@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import DateField, DateTimeField
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
@@ -494,7 +494,7 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
     from .models import Household, Person
 
     if connection.vendor != "postgresql":
-        raise NotImplementedError("copy_families memerlukan PostgreSQL; gunakan insert_families.")
+        raise NotSupportedError("copy_families memerlukan PostgreSQL; gunakan insert_families.")
     now = timezone.now()
     stamp = now.isoformat()
     key = functools.lru_cache(maxsize=65536)(name_key)
