@@ -115,6 +115,7 @@ def _scrub_history(model, ids_field: str, ids: list[int], values: dict, from_row
 
 
 def _pseudonymise_batch(household_ids: list[int], by, result: RetentionResult) -> None:
+    from jsika.registry import summary
     from jsika.registry.names import name_key
 
     Household = apps.get_model("registry", "Household")
@@ -130,6 +131,7 @@ def _pseudonymise_batch(household_ids: list[int], by, result: RetentionResult) -
     bulk_update_with_history(persons, Person,
                              ["nik", "name", "name_key", "phone", "nik_mismatch", "birth_date", "updated_at"],
                              batch_size=BATCH, default_user=by, default_change_reason=CHANGE_REASON)
+    summary.refresh(household_ids)  # birth dates moved to 1 July
     _scrub_history(Person, "id", [p.pk for p in persons],
                    {"name": PSEUDONYM_NAME, "name_key": name_key(PSEUDONYM_NAME), "phone": "", "nik_mismatch": ""},
                    {"nik": True, "birth_date": True})

@@ -15,6 +15,7 @@ from lokal.provinces import PROVINCES
 from jsika.core.roles import REGISTRY_WRITERS
 
 from . import fileformat as ff
+from . import summary
 from .models import Relation
 
 # Exactly the characters Python's str.strip()/split() and re's \s treat as white space.
@@ -429,6 +430,17 @@ _UPDATE_PERSONS = _PERSON_SOURCE + """, done AS (
 )""" + _PERSON_HISTORY
 
 
+# Households a person of this range leaves (moved to another KK): their member summary changes too.
+_LEFT_HOUSEHOLDS = """
+SELECT DISTINCT p.household_id FROM {stage} s
+JOIN registry_person p ON p.nik = s.nik JOIN registry_household hh ON hh.no_kk = s.no_kk
+WHERE s.ok AND s.no_kk > %(low)s AND s.no_kk <= %(high)s AND p.household_id <> hh.id"""
+
+_RANGE_HOUSEHOLDS = """
+SELECT hh.id FROM registry_household hh
+WHERE hh.no_kk IN (SELECT no_kk FROM {stage} WHERE ok AND no_kk > %(low)s AND no_kk <= %(high)s)"""
+
+
 def apply_range(*, stage: str, low: str, high: str, user_id: int, reason: str) -> dict[str, int]:
     """Apply the staged rows with ``low < no_kk <= high`` (inside the caller's transaction); the report's counts."""
     params = {"low": low, "high": high, "user": user_id, "reason": reason[:100]}
@@ -440,6 +452,8 @@ def apply_range(*, stage: str, low: str, high: str, user_id: int, reason: str) -
             STATEMENT_SECONDS[name] = STATEMENT_SECONDS.get(name, 0.0) + time.perf_counter() - start
             return cursor.fetchone()
 
+        cursor.execute(_LEFT_HOUSEHOLDS.replace("{stage}", stage), params)
+        left = [row[0] for row in cursor.fetchall()]
         counts["households_updated"] = run("update households", _UPDATE_HOUSEHOLDS, "~")[0]
         counts["households_created"] = run("insert households", _INSERT_HOUSEHOLDS, "+")[0]
         updated, moved = run("update persons", _UPDATE_PERSONS, "~")
@@ -448,6 +462,10 @@ def apply_range(*, stage: str, low: str, high: str, user_id: int, reason: str) -
         counts["persons_created"] = run("insert persons", _INSERT_PERSONS, "+")[0]
         cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE ok AND no_kk > %(low)s AND no_kk <= %(high)s", params)
         staged = cursor.fetchone()[0]
+    start = time.perf_counter()
+    summary.refresh_where(_RANGE_HOUSEHOLDS.replace("{stage}", stage)
+                          + "".join(f" UNION ALL SELECT {int(pk)}" for pk in left), params)
+    STATEMENT_SECONDS["member summary"] = STATEMENT_SECONDS.get("member summary", 0.0) + time.perf_counter() - start
     counts["persons_unchanged"] = (staged - counts["persons_created"] - counts["persons_updated"]
                                    - counts["persons_moved"])
     return counts

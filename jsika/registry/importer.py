@@ -32,6 +32,7 @@ from jsika.core.scoping import region_writable_by
 from jsika.regions.models import Region
 
 from . import fileformat as ff
+from . import summary
 from .identity import IdentityError, clean_sixteen_digits, nik_mismatch, parse_nik_strict
 from .models import Household, ImportRow, Person, Relation
 from .names import name_key
@@ -348,6 +349,7 @@ class RegistryImport:
 
         persons = {p.nik: p for p in Person.objects.filter(nik__in=[r.nik for r in rows])}
         new_persons, changed_persons = [], []
+        touched = {h.pk for h in households.values()}  # for the member summary, with the households left
         for r in rows:
             household = households[r.no_kk]
             values = _person_values(r)
@@ -358,6 +360,7 @@ class RegistryImport:
             moved = household.pk is None or person.household_id != household.pk
             changed = _assign_changes(person, values)
             if moved:
+                touched.add(person.household_id)
                 person.household = household
                 self.report.persons_moved += 1
             elif changed:
@@ -371,6 +374,7 @@ class RegistryImport:
             bulk_create_with_history(new_persons, Person, default_user=self.by, default_change_reason=self.reason)
             bulk_update_with_history(changed_persons, Person, PERSON_FIELDS + ["household", "updated_at"],
                                      default_user=self.by, default_change_reason=self.reason)
+            summary.refresh(touched)
         self.report.persons_created += len(new_persons)
 
     # ------------------------------------------------------------------------------------------ 4. report

@@ -53,14 +53,22 @@ class Household(models.Model):
     is_pkh_recipient = models.BooleanField(_("penerima PKH nasional"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the members add up to, for the criteria search (registry.summary keeps them; not in history).
+    member_flags = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    youngest_born = models.DateField(null=True, blank=True, editable=False)
+    oldest_born = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(history_id_field=models.BigAutoField(primary_key=True))
+    history = HistoricalRecords(history_id_field=models.BigAutoField(primary_key=True),
+                                excluded_fields=["member_flags", "youngest_born", "oldest_born"])
 
     class Meta:
         verbose_name = _("keluarga")
         verbose_name_plural = _("keluarga")
         indexes = [
-            models.Index(fields=["region"], name="household_region_idx", opclasses=["varchar_pattern_ops"]),
+            # A wilayah prefix is one range of this index; with the member summary included, the criteria
+            # search counts and pages a kab/kota from the index alone (PostgreSQL; SQLite ignores INCLUDE).
+            models.Index(fields=["region"], name="household_region_idx", opclasses=["varchar_pattern_ops"],
+                         include=["id", "member_flags", "youngest_born", "oldest_born"]),
             models.Index(fields=["desil"]),
         ]
         constraints = [
@@ -124,6 +132,12 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        person._loaded_household_id = person.__dict__.get("household_id")  # a save that moves it refreshes both
+        return person
 
     def age_on(self, day: date) -> int:
         b = self.birth_date

@@ -4,12 +4,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import Exact
 
 from jsika.core.scoping import region_q, scope_queryset
 
 from .models import Household, Person, SchoolStatus
 from .names import name_key
+from .summary import SCHOOL_FLAGS, MemberFlag
 
 SCHOOL_LEVELS = {"sd": SchoolStatus.SD, "smp": SchoolStatus.SMP, "sma": SchoolStatus.SMA, "paud": SchoolStatus.PAUD}
 
@@ -35,33 +37,38 @@ def members_where(**conditions) -> Exists:
     return Exists(Person.objects.filter(household=OuterRef("pk"), **conditions))
 
 
+def _has(flag: MemberFlag) -> Q:
+    """A member with ``flag``, read from the household's member summary (registry.summary)."""
+    return Q(Exact(F("member_flags").bitand(int(flag)), int(flag)))
+
+
 def pregnant_q() -> Q:
-    return Q(members_where(pregnant=True))
+    return _has(MemberFlag.PREGNANT)
 
 
 def toddler_q(today: date) -> Q:
     """A member under five."""
-    return Q(members_where(birth_date__gt=_years_ago(5, today)))
+    return Q(youngest_born__isnull=False, youngest_born__gt=_years_ago(5, today))  # false, not null, if none
 
 
 def elderly_q(today: date) -> Q:
     """A member aged sixty or more."""
-    return Q(members_where(birth_date__lte=_years_ago(60, today)))
+    return Q(oldest_born__isnull=False, oldest_born__lte=_years_ago(60, today))
 
 
 def disability_q() -> Q:
-    return Q(members_where(disabled=True))
+    return _has(MemberFlag.DISABLED)
 
 
 def school_q(level: str) -> Q:
-    return Q(members_where(school_status=SCHOOL_LEVELS[level]))
+    return _has(SCHOOL_FLAGS[SCHOOL_LEVELS[level]])
 
 
 def criteria_of(members: Iterable[Person], today: date, levels: Iterable[str] = SCHOOL_LEVELS) -> dict[str, bool]:
     """One household's criteria flags (``c_hamil`` …, ``c_sd`` …) from its members already in memory.
 
-    The same conditions as the ``*_q`` filters above (a test holds them equal), for a page that has
-    the members anyway: no subquery per flag.
+    The same conditions as the ``*_q`` filters above, which read the stored member summary (a test
+    holds them equal), for a page that has the members in hand.
     """
     members = list(members)
     toddler_born_after, elderly_born_by = _years_ago(5, today), _years_ago(60, today)

@@ -27,6 +27,7 @@ from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 from faker import Faker
 
+from . import summary
 from .identity import make_nik
 from .names import name_key
 
@@ -410,6 +411,7 @@ def insert_families(families: Iterable[list[dict[str, str]]], *, by, change_reas
         for person in people:
             person["id"] = person_ids[person["nik"]]
         _insert(Person.history.model, [person | history for person in people])
+        summary.refresh(ids.values())
         households += len(homes)
         persons += len(people)
         if progress:
@@ -451,6 +453,7 @@ def _household(row: dict[str, str], now) -> dict:
         "no_kk": row["no_kk"], "region_id": row["kode_wilayah"], "address": row["alamat"], "rt": row["rt"],
         "rw": row["rw"], "latitude": float(row["latitude"]), "longitude": float(row["longitude"]),
         "desil": int(row["desil"]), "is_pkh_recipient": False, "created_at": now, "updated_at": now,
+        "member_flags": 0,  # summed from the members once they are in (summary.refresh)
     }
 
 
@@ -504,7 +507,8 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
     copy_person = "COPY {} ({}) FROM STDIN".format(quote(person_table), ", ".join(map(quote, _PERSON_COPY_COLUMNS)))
     history_sql = {}
     for model in (Household, Person):
-        columns = [f.column for f in model._meta.concrete_fields]
+        kept = set(model.history.model._history_excluded_fields)  # derived columns (member summary): no history
+        columns = [f.column for f in model._meta.concrete_fields if f.name not in kept]
         extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
         made = {f.column for f in model.history.model._meta.concrete_fields} - {"history_id"}
         mismatch = made ^ (set(columns) | set(extra))
@@ -545,6 +549,7 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
                 copy.write("\n".join(person_lines) + "\n")
             for model, made_ids in ((Household, ids), (Person, person_ids)):
                 cursor.execute(history_sql[model], [now, change_reason, user_id, made_ids])
+            summary.refresh(ids)
         households += len(house_lines)
         persons += len(person_lines)
         if progress:
