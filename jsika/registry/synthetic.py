@@ -399,7 +399,7 @@ def insert_families(families: Iterable[list[dict[str, str]]], *, by, change_reas
 
     def flush():
         nonlocal households, persons
-        homes = [_household(family[0], now) for family in batch]
+        homes = [_household(family, now) for family in batch]
         _insert(Household, homes)
         ids = dict(Household.objects.filter(no_kk__in=[h["no_kk"] for h in homes]).values_list("no_kk", "id"))
         for home in homes:
@@ -411,7 +411,6 @@ def insert_families(families: Iterable[list[dict[str, str]]], *, by, change_reas
         for person in people:
             person["id"] = person_ids[person["nik"]]
         _insert(Person.history.model, [person | history for person in people])
-        summary.refresh(ids.values())
         households += len(homes)
         persons += len(people)
         if progress:
@@ -448,13 +447,27 @@ def _insert(model, rows: list[dict]) -> None:
                            params)
 
 
-def _household(row: dict[str, str], now) -> dict:
+def _household(family: list[dict[str, str]], now) -> dict:
+    row = family[0]
+    flags, youngest, oldest = _member_summary(family)
     return {
         "no_kk": row["no_kk"], "region_id": row["kode_wilayah"], "address": row["alamat"], "rt": row["rt"],
         "rw": row["rw"], "latitude": float(row["latitude"]), "longitude": float(row["longitude"]),
         "desil": int(row["desil"]), "is_pkh_recipient": False, "created_at": now, "updated_at": now,
-        "member_flags": 0,  # summed from the members once they are in (summary.refresh)
+        "member_flags": flags, "youngest_born": date.fromisoformat(youngest), "oldest_born": date.fromisoformat(oldest),
     }
+
+
+def _member_summary(family: list[dict[str, str]]) -> tuple[int, str, str]:
+    """What ``summary.refresh`` would store for these rows (flags, youngest and oldest ISO birth date),
+    computed here so a bulk load needs no second pass (a test holds the two equal)."""
+    flags = 0
+    for row in family:
+        flags |= (summary.MemberFlag.PREGNANT if row["hamil"] == "ya" else 0)
+        flags |= (summary.MemberFlag.DISABLED if row["disabilitas"] == "ya" else 0)
+        flags |= summary.SCHOOL_FLAGS.get(row["status_sekolah"], 0)
+    births = [row["tanggal_lahir"] for row in family]  # ISO dates: text order is date order
+    return int(flags), max(births), min(births)
 
 
 def _person(row: dict[str, str], household_id: int, now, key=name_key) -> dict:
@@ -471,7 +484,8 @@ def _person(row: dict[str, str], household_id: int, now, key=name_key) -> dict:
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _HOUSEHOLD_COPY_COLUMNS = ("id", "no_kk", "region_id", "address", "rt", "rw", "latitude", "longitude", "desil",
-                           "is_pkh_recipient", "created_at", "updated_at")
+                           "is_pkh_recipient", "created_at", "updated_at", "member_flags", "youngest_born",
+                           "oldest_born")
 _PERSON_COPY_COLUMNS = ("id", "household_id", "nik", "name", "name_key", "sex", "birth_date", "relation", "education",
                         "school_status", "pregnant", "disabled", "occupation", "phone", "nik_mismatch", "created_at",
                         "updated_at")
@@ -530,10 +544,11 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
             next_person = iter(person_ids)
             for household_id, family in zip(ids, batch, strict=True):
                 head = family[0]
+                flags, youngest, oldest = _member_summary(family)
                 house_lines.append("\t".join((
                     str(household_id), head["no_kk"], head["kode_wilayah"], _copy_text(head["alamat"]), head["rt"],
                     head["rw"], head["latitude"] or "\\N", head["longitude"] or "\\N", head["desil"] or "\\N",
-                    "f", stamp, stamp)))
+                    "f", stamp, stamp, str(flags), youngest, oldest)))
                 for row in family:
                     person_lines.append("\t".join((
                         str(next(next_person)), str(household_id), row["nik"], _copy_text(row["nama"]),
@@ -549,7 +564,6 @@ def copy_families(families: Iterable[list[dict[str, str]]], *, by, change_reason
                 copy.write("\n".join(person_lines) + "\n")
             for model, made_ids in ((Household, ids), (Person, person_ids)):
                 cursor.execute(history_sql[model], [now, change_reason, user_id, made_ids])
-            summary.refresh(ids)
         households += len(house_lines)
         persons += len(person_lines)
         if progress:
