@@ -10,7 +10,7 @@ from typing import Literal
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import Throttled
 
 from jsika.core.api_errors import BadInput, ErrorOut
@@ -73,7 +73,7 @@ def file_grievance(request, payload: GrievanceIn):
     except services.FilingError as exc:
         raise BadInput(exc.field, str(exc)) from exc
     throttle.filings().hit(address)
-    return 201, {"ticket": grievance.ticket}
+    return Status(201, {"ticket": grievance.ticket})
 
 
 @router.get("/grievances/{ticket}", auth=None, response={200: GrievanceStatusOut, 404: ErrorOut, 429: ErrorOut},
