@@ -36,9 +36,15 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 DURATION = int(os.environ.get("BENCH_DURATION", "20"))
 PATHS = 2000  # households the detail requests rotate over
+# nginx as in docs/deploy.md speaks HTTP/1.0 to gunicorn: one connection per request. Kept-alive
+# connections stick to whichever worker accepted them, so with a handful of them one worker can get
+# them all while the other idles (seen: bare 870 rps with one worker at 100 % and the machine 46 %
+# idle; 1,814 rps at 8 connections; 828 at 16). BENCH_KEEPALIVE=1 measures kept-alive connections.
+KEEPALIVE = os.environ.get("BENCH_KEEPALIVE") == "1"
 
 WRK_SCRIPT = """
 wrk.headers["Authorization"] = "Bearer %(token)s"
+%(close)s
 local paths = {%(paths)s}
 local threads = {}
 local n = 0
@@ -125,7 +131,9 @@ def main():
     for name, paths in (("detail", [f"/api/v1/households/{k}" for k in no_kks]), ("bare", ["/bench/bare"]),
                         ("raw", [f"/bench/raw/{k}" for k in no_kks])):
         scripts[name] = work / f"{name}.lua"
-        scripts[name].write_text(WRK_SCRIPT % {"token": token, "paths": ", ".join(f'"{p}"' for p in paths)})
+        scripts[name].write_text(WRK_SCRIPT % {
+            "token": token, "paths": ", ".join(f'"{p}"' for p in paths),
+            "close": "" if KEEPALIVE else 'wrk.headers["Connection"] = "close"'})
 
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench._serve_settings", "DATABASE_URL": f"{PG}/{BENCH_DB}",
@@ -158,7 +166,7 @@ def main():
     print(f"RESULT households={made} workers={WORKERS} connections={CONNECTIONS} duration={DURATION}s "
           f"detail_rps={detail['rps']:.0f} bare_rps={bare['rps']:.0f} ratio={detail['rps'] / bare['rps']:.2f} "
           f"raw_rps={raw['rps']:.0f} ratio_to_raw={detail['rps'] / raw['rps']:.2f} "
-          f"errors={errors} detail_p95={detail['p95_ms']:.1f}ms bare_p95={bare['p95_ms']:.1f}ms "
+          f"keepalive={int(KEEPALIVE)} errors={errors} detail_p95={detail['p95_ms']:.1f}ms bare_p95={bare['p95_ms']:.1f}ms "
           f"load={os.getloadavg()[0]:.1f} peak_rss={peak_rss_mb():.0f}MB", flush=True)
 
 

@@ -24,9 +24,10 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
         token = (token or "").strip()
-        found = (ApiToken.objects.select_related("user")
-                 .filter(digest=hash_token(token), revoked_at__isnull=True, user__is_active=True).first()
-                 if token else None)
+        # The digest is unique: a slice, not first(), which would add an ORDER BY to compile and run.
+        found = next(iter(ApiToken.objects.select_related("user")
+                          .filter(digest=hash_token(token), revoked_at__isnull=True, user__is_active=True)[:1]),
+                     None) if token else None
         if found is None:
             raise AuthenticationError(message=_("Token tidak berlaku."))
         now = timezone.now()

@@ -218,7 +218,8 @@ def get_household(request, no_kk: str):
     else:
         raise BadInput("no_kk", "harus No. KK 16 digit angka (atau id keluarga).")
     today = timezone.localdate()
-    household = households_for(user).select_related("region").filter(**lookup).first()
+    # No. KK and id are unique: a slice, not first() (no ORDER BY to compile and run on every read).
+    household = next(iter(households_for(user).select_related("region").filter(**lookup)[:1]), None)
     if household is None:
         raise Http404
     full = sees_full_numbers(user)
