@@ -166,7 +166,8 @@ def main():
     print(f"RESULT households={made} workers={WORKERS} connections={CONNECTIONS} duration={DURATION}s "
           f"detail_rps={detail['rps']:.0f} bare_rps={bare['rps']:.0f} ratio={detail['rps'] / bare['rps']:.2f} "
           f"raw_rps={raw['rps']:.0f} ratio_to_raw={detail['rps'] / raw['rps']:.2f} "
-          f"keepalive={int(KEEPALIVE)} errors={errors} detail_p95={detail['p95_ms']:.1f}ms bare_p95={bare['p95_ms']:.1f}ms "
+          f"keepalive={int(KEEPALIVE)} errors={errors} "
+          f"detail_p95={detail['p95_ms']:.1f}ms bare_p95={bare['p95_ms']:.1f}ms "
           f"load={os.getloadavg()[0]:.1f} peak_rss={peak_rss_mb():.0f}MB", flush=True)
 
 

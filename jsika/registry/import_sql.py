@@ -351,12 +351,15 @@ WITH batch AS (
     SELECT no_kk,
            (array_agg(desil ORDER BY row_number) FILTER (WHERE desil IS NOT NULL))[1] AS desil,
            (array_agg(latitude ORDER BY row_number) FILTER (WHERE latitude IS NOT NULL))[1] AS latitude,
-           (array_agg(longitude ORDER BY row_number) FILTER (WHERE longitude IS NOT NULL))[1] AS longitude
+           (array_agg(longitude ORDER BY row_number) FILTER (WHERE longitude IS NOT NULL))[1] AS longitude,
+           """ + summary.flags_sql() + """ AS member_flags, MAX(birth_date) AS youngest_born,
+           MIN(birth_date) AS oldest_born
     FROM batch GROUP BY no_kk
 ), src AS (
     SELECT h.no_kk, h.region_code AS region_id, COALESCE(h.address, '') AS address, COALESCE(h.rt, '') AS rt,
            COALESCE(h.rw, '') AS rw, COALESCE(h.desil, f.desil) AS desil,
-           COALESCE(h.latitude, f.latitude) AS latitude, COALESCE(h.longitude, f.longitude) AS longitude
+           COALESCE(h.latitude, f.latitude) AS latitude, COALESCE(h.longitude, f.longitude) AS longitude,
+           f.member_flags, f.youngest_born, f.oldest_born
     FROM batch h JOIN fallback f ON f.no_kk = h.no_kk WHERE h.is_head
 )"""
 
@@ -369,10 +372,15 @@ _HOUSEHOLD_HISTORY = """, history AS (
 )
 SELECT COUNT(*) FROM done"""
 
+# A new household's members are exactly its rows in the file (a member already in the registry moves
+# in), so its member summary is theirs: written here, the summary refresh after the persons finds
+# nothing to rewrite for it (it still checks every household of the range).
 _INSERT_HOUSEHOLDS = _HOUSEHOLD_SOURCE + """, done AS (
     INSERT INTO registry_household
-        (no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at, updated_at)
-    SELECT no_kk, region_id, address, rt, rw, latitude, longitude, desil, false, now(), now() FROM src
+        (no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at, updated_at,
+         member_flags, youngest_born, oldest_born)
+    SELECT no_kk, region_id, address, rt, rw, latitude, longitude, desil, false, now(), now(),
+           member_flags, youngest_born, oldest_born FROM src
     WHERE NOT EXISTS (SELECT 1 FROM registry_household x WHERE x.no_kk = src.no_kk)
     RETURNING *
 )""" + _HOUSEHOLD_HISTORY

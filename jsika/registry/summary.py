@@ -43,8 +43,9 @@ SCHOOL_FLAGS = {SchoolStatus.PAUD: MemberFlag.PAUD, SchoolStatus.SD: MemberFlag.
                 SchoolStatus.SMP: MemberFlag.SMP, SchoolStatus.SMA: MemberFlag.SMA}
 
 
-def _flags_sql() -> str:
-    """The bits of one household's members, as an aggregate over ``registry_person`` rows."""
+def flags_sql() -> str:
+    """The bits of one household's members, as an aggregate over rows with the person's columns
+    (``registry_person``, or the import's staging table)."""
     # Per bit a MAX over the members, then the sum: every bit is in one term only, so + is OR.
     parts = [f"MAX(CASE WHEN pregnant THEN {MemberFlag.PREGNANT:d} ELSE 0 END)",
              f"MAX(CASE WHEN disabled THEN {MemberFlag.DISABLED:d} ELSE 0 END)"]
@@ -59,7 +60,7 @@ def _statements(where: str) -> list[str]:
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     return [
         f"""UPDATE {house} SET member_flags = s.flags, youngest_born = s.youngest, oldest_born = s.oldest
-FROM (SELECT household_id, {_flags_sql()} AS flags, MAX(birth_date) AS youngest, MIN(birth_date) AS oldest
+FROM (SELECT household_id, {flags_sql()} AS flags, MAX(birth_date) AS youngest, MIN(birth_date) AS oldest
       FROM {person} WHERE household_id IN ({where}) GROUP BY household_id) s
 WHERE {house}.id = s.household_id
   AND ({house}.member_flags <> s.flags OR {house}.youngest_born {differs} s.youngest

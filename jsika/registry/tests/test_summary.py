@@ -89,6 +89,28 @@ def test_an_import_that_changes_and_moves_members_updates_every_household_it_tou
     assert_nothing_stale()
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="the SQL import engine runs on PostgreSQL only")
+def test_the_sql_import_writes_a_new_households_summary_with_the_household(regions, tmp_path, monkeypatch):
+    """The refresh after the persons is the safety net; for new households it has nothing left to do."""
+    monkeypatch.setattr(importer, "ENGINE", "sql")
+    changed = []
+    refresh_where = summary.refresh_where
+
+    def counting(*args, **kwargs):
+        changed.append(refresh_where(*args, **kwargs))
+        return changed[-1]
+
+    monkeypatch.setattr(summary, "refresh_where", counting)
+    operator = make_user("op.cilegon", "operator", scope="36.72")
+    report, _ = import_family_file(path=write_csv(tmp_path / "f.csv", family() + family("3672030101200002", 2)),
+                                   by=operator, rejects_path=tmp_path / "r.csv")
+    assert report.households_created == 2
+    assert changed and sum(changed) == 0
+    first = Household.objects.get(no_kk="3672030101200001")
+    assert summary_of(first) == (MemberFlag.PREGNANT | MemberFlag.SMP, date(2012, 8, 9), date(1980, 5, 17))
+    assert_nothing_stale()
+
+
 def test_a_dry_run_leaves_the_summary_as_it_was(regions, tmp_path):
     operator = make_user("op.cilegon", "operator", scope="36.72")
     path = write_csv(tmp_path / "f.csv", family())
