@@ -1,4 +1,4 @@
-"""A process killed (SIGKILL) in the middle of generation or reconciliation leaves no trace.
+"""A process killed (SIGKILL) mid-way through generation or reconciliation leaves no trace; restarted, it ends once.
 
 The work runs in a child process against the test database (a file copy of it on SQLite); the child
 pauses after its bulk statements have written rows, the test kills it, then checks counts and sums.
@@ -55,7 +55,8 @@ def _database_url(tmp_path) -> tuple[str, Path | None]:
     return f"sqlite:///{copy}", copy
 
 
-def _kill_mid_way(tmp_path, body: str) -> tuple[Path | None, str]:
+def _kill_mid_way(tmp_path, body: str) -> tuple[Path | None, str, str]:
+    """Run ``body`` in a child until it pauses, SIGKILL it; (the SQLite copy or None, its line, its database)."""
     url, copy = _database_url(tmp_path)
     script = CHILD.format(root=str(ROOT), body=textwrap.dedent(body))
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -67,7 +68,16 @@ def _kill_mid_way(tmp_path, body: str) -> tuple[Path | None, str]:
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
-    return copy, line
+    return copy, line, url
+
+
+def _restart(url: str, body: str) -> str:
+    """Run ``body`` again in a fresh process on the killed one's database (``url``), to its end; its output."""
+    script = CHILD.format(root=str(ROOT), body=textwrap.dedent(body))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DATABASE_URL": url})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
 
 
 def _count(copy: Path | None, sql: str):
@@ -79,10 +89,10 @@ def _count(copy: Path | None, sql: str):
         return db.execute(sql).fetchone()
 
 
-def test_generation_killed_after_inserting_payments_leaves_no_cycle(regions, tmp_path):
+def test_generation_killed_after_inserting_payments_leaves_no_cycle_and_a_restart_pays_each_once(regions, tmp_path):
     program, p, _ = jscm_world(n_pulomerak=3, n_ciwaduk=3)
     before = PaymentCycle.objects.count(), Payment.objects.count()
-    copy, line = _kill_mid_way(tmp_path, f"""
+    copy, line, url = _kill_mid_way(tmp_path, f"""
         generation.insert_shares = lambda cycle: pause()
         services.open_cycle(program=Program.objects.get(code="JSCM"), year=2025, stage=1,
                             by=users.get(pk={p["operator"].pk}))
@@ -92,23 +102,39 @@ def test_generation_killed_after_inserting_payments_leaves_no_cycle(regions, tmp
     assert _count(copy, "SELECT COUNT(*), COALESCE(SUM(amount_rupiah), 0) FROM payments_payment") == (before[1], 0)
     assert _count(copy, "SELECT COUNT(*) FROM payments_cycleexclusion")[0] == 0
 
+    # Restarted, the same request completes once: every household paid exactly once, nothing left over.
+    _restart(url, f"""
+        services.open_cycle(program=Program.objects.get(code="JSCM"), year=2025, stage=1,
+                            by=users.get(pk={p["operator"].pk}))
+    """)
+    assert _count(copy, "SELECT COUNT(*) FROM payments_paymentcycle")[0] == before[0] + 1
+    assert _count(copy, "SELECT COUNT(*), COUNT(DISTINCT enrollment_id), COUNT(DISTINCT household_id) "
+                        "FROM payments_payment") == (before[1] + 6,) * 3
+    assert _count(copy, "SELECT COUNT(*) FROM payments_payment WHERE amount_rupiah <= 0")[0] == 0
 
-def test_reconciliation_killed_after_updating_payments_changes_nothing(regions, tmp_path):
+
+def test_reconciliation_killed_mid_way_changes_nothing_and_a_restart_credits_each_once(regions, tmp_path):
     program, p, _ = jscm_world(n_pulomerak=2, n_ciwaduk=1)
     cycle = approved_cycle(program, p)
     rows = "".join(f"{x.pk};{x.account_number};1000000;BERHASIL;2025-11-20;\\n" for x in cycle.payments.all())
-    copy, line = _kill_mid_way(tmp_path, f"""
+    reconcile = f"""
         import io
-        setsql.snapshot_history = pause
         text = "id_penyaluran;no_rekening;nominal;status;tanggal;keterangan\\n" + "{rows}"
         services.import_reconciliation(cycle=PaymentCycle.objects.get(pk={cycle.pk}), file=io.BytesIO(text.encode()),
                                        by=users.get(pk={p["bank"].pk}))
-    """)
+    """
+    copy, line, url = _kill_mid_way(tmp_path, "setsql.snapshot_history = pause\n" + textwrap.dedent(reconcile))
     assert line.split()[2] == "3"  # inside the child, the three payments were already marked paid
     assert _count(copy, "SELECT COUNT(*) FROM payments_payment WHERE status = 'pending'")[0] == 3
     assert _count(copy, "SELECT COUNT(*) FROM payments_payment WHERE credited_on IS NOT NULL")[0] == 0
     assert _count(copy, "SELECT COUNT(*) FROM payments_reconciliation")[0] == 0
     assert _count(copy, f"SELECT status FROM payments_paymentcycle WHERE id = {cycle.pk}")[0] == "approved"
+
+    # Restarted with the same file: each payment credited once, one reconciliation on record.
+    _restart(url, reconcile)
+    assert _count(copy, "SELECT COUNT(*) FROM payments_payment WHERE status = 'paid' "
+                        "AND credited_on IS NOT NULL")[0] == 3
+    assert _count(copy, "SELECT COUNT(*) FROM payments_reconciliation")[0] == 1
 
 
 def test_two_cycles_generated_at_once_in_two_processes_never_pay_a_household_twice(regions, tmp_path):
