@@ -373,8 +373,7 @@ _HOUSEHOLD_HISTORY = """, history AS (
 SELECT COUNT(*) FROM done"""
 
 # A new household's members are exactly its rows in the file (a member already in the registry moves
-# in), so its member summary is theirs: written here, the summary refresh after the persons finds
-# nothing to rewrite for it (it still checks every household of the range).
+# in), so its member summary is theirs: written here, the summary refresh after the persons skips it.
 _INSERT_HOUSEHOLDS = _HOUSEHOLD_SOURCE + """, done AS (
     INSERT INTO registry_household
         (no_kk, region_id, address, rt, rw, latitude, longitude, desil, is_pkh_recipient, created_at, updated_at,
@@ -449,30 +448,51 @@ SELECT hh.id FROM registry_household hh
 WHERE hh.no_kk IN (SELECT no_kk FROM {stage} WHERE ok AND no_kk > %(low)s AND no_kk <= %(high)s)"""
 
 
+# The statements that find a batch's persons by NIK and its households' members by household must
+# probe the indexes. The registry grows by millions of rows during one import, faster than
+# autovacuum's statistics follow, and at 1M households the planner took every batch's 60–90k rows
+# for a hash join over a sequential scan of all persons: each batch then cost more than the one
+# before (update persons 78 s and member summary 139 s of a 973 s import, with nothing to update).
+_PROBE_INDEXES = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+_PLAN_FREELY = "SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT"
+
+
 def apply_range(*, stage: str, low: str, high: str, user_id: int, reason: str) -> dict[str, int]:
     """Apply the staged rows with ``low < no_kk <= high`` (inside the caller's transaction); the report's counts."""
     params = {"low": low, "high": high, "user": user_id, "reason": reason[:100]}
     counts = {}
     with connection.cursor() as cursor:
-        def run(name, sql, kind):
+        def run(name, sql, kind, probe=False):
             start = time.perf_counter()
+            if probe:
+                cursor.execute(_PROBE_INDEXES)
             cursor.execute(sql.replace("{stage}", stage), {**params, "kind": kind})
+            row = cursor.fetchone()
+            if probe:
+                cursor.execute(_PLAN_FREELY)
             STATEMENT_SECONDS[name] = STATEMENT_SECONDS.get(name, 0.0) + time.perf_counter() - start
-            return cursor.fetchone()
+            return row
 
+        # Short statements planned many times: compiling them to machine code (JIT) costs more than it saves.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_PROBE_INDEXES)
         cursor.execute(_LEFT_HOUSEHOLDS.replace("{stage}", stage), params)
         left = [row[0] for row in cursor.fetchall()]
+        # Before the inserts: the range's households already registered. New ones get their member
+        # summary with their INSERT (above), so only these and the ones left need a refresh.
+        cursor.execute(_RANGE_HOUSEHOLDS.replace("{stage}", stage), params)
+        registered = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_PLAN_FREELY)
         counts["households_updated"] = run("update households", _UPDATE_HOUSEHOLDS, "~")[0]
         counts["households_created"] = run("insert households", _INSERT_HOUSEHOLDS, "+")[0]
-        updated, moved = run("update persons", _UPDATE_PERSONS, "~")
+        updated, moved = run("update persons", _UPDATE_PERSONS, "~", probe=True)
         counts["persons_moved"] = moved
         counts["persons_updated"] = updated - moved
-        counts["persons_created"] = run("insert persons", _INSERT_PERSONS, "+")[0]
+        counts["persons_created"] = run("insert persons", _INSERT_PERSONS, "+", probe=True)[0]
         cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE ok AND no_kk > %(low)s AND no_kk <= %(high)s", params)
         staged = cursor.fetchone()[0]
     start = time.perf_counter()
-    summary.refresh_where(_RANGE_HOUSEHOLDS.replace("{stage}", stage)
-                          + "".join(f" UNION ALL SELECT {int(pk)}" for pk in left), params)
+    summary.refresh(registered + left)
     STATEMENT_SECONDS["member summary"] = STATEMENT_SECONDS.get("member summary", 0.0) + time.perf_counter() - start
     counts["persons_unchanged"] = (staged - counts["persons_created"] - counts["persons_updated"]
                                    - counts["persons_moved"])
