@@ -7,6 +7,7 @@ feed the same rows through both paths and compare the rejects file, report and r
 
 import sys
 import time
+from contextlib import contextmanager, nullcontext
 
 from django.db import connection
 from lokal.nik import parse_nik  # noqa: F401 - the rules mirrored below are lokal-id's
@@ -453,8 +454,12 @@ WHERE hh.no_kk IN (SELECT no_kk FROM {stage} WHERE ok AND no_kk > %(low)s AND no
 # autovacuum's statistics follow, and at 1M households the planner took every batch's 60–90k rows
 # for a hash join over a sequential scan of all persons: each batch then cost more than the one
 # before (update persons 78 s and member summary 139 s of a 973 s import, with nothing to update).
-_PROBE_INDEXES = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
-_PLAN_FREELY = "SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT"
+@contextmanager
+def _probing_indexes(cursor):
+    """Hash and merge joins off for the statements inside (this transaction only), back to default after."""
+    cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+    yield
+    cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT")
 
 
 def apply_range(*, stage: str, low: str, high: str, user_id: int, reason: str) -> dict[str, int]:
@@ -464,25 +469,21 @@ def apply_range(*, stage: str, low: str, high: str, user_id: int, reason: str) -
     with connection.cursor() as cursor:
         def run(name, sql, kind, probe=False):
             start = time.perf_counter()
-            if probe:
-                cursor.execute(_PROBE_INDEXES)
-            cursor.execute(sql.replace("{stage}", stage), {**params, "kind": kind})
-            row = cursor.fetchone()
-            if probe:
-                cursor.execute(_PLAN_FREELY)
+            with _probing_indexes(cursor) if probe else nullcontext():
+                cursor.execute(sql.replace("{stage}", stage), {**params, "kind": kind})
+                row = cursor.fetchone()
             STATEMENT_SECONDS[name] = STATEMENT_SECONDS.get(name, 0.0) + time.perf_counter() - start
             return row
 
         # Short statements planned many times: compiling them to machine code (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(_PROBE_INDEXES)
-        cursor.execute(_LEFT_HOUSEHOLDS.replace("{stage}", stage), params)
-        left = [row[0] for row in cursor.fetchall()]
-        # Before the inserts: the range's households already registered. New ones get their member
-        # summary with their INSERT (above), so only these and the ones left need a refresh.
-        cursor.execute(_RANGE_HOUSEHOLDS.replace("{stage}", stage), params)
-        registered = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_PLAN_FREELY)
+        with _probing_indexes(cursor):
+            cursor.execute(_LEFT_HOUSEHOLDS.replace("{stage}", stage), params)
+            left = [row[0] for row in cursor.fetchall()]
+            # Before the inserts: the range's households already registered. New ones get their member
+            # summary with their INSERT (above), so only these and the ones left need a refresh.
+            cursor.execute(_RANGE_HOUSEHOLDS.replace("{stage}", stage), params)
+            registered = [row[0] for row in cursor.fetchall()]
         counts["households_updated"] = run("update households", _UPDATE_HOUSEHOLDS, "~")[0]
         counts["households_created"] = run("insert households", _INSERT_HOUSEHOLDS, "+")[0]
         updated, moved = run("update persons", _UPDATE_PERSONS, "~", probe=True)

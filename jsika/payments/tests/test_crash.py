@@ -92,21 +92,19 @@ def _count(copy: Path | None, sql: str):
 def test_generation_killed_after_inserting_payments_leaves_no_cycle_and_a_restart_pays_each_once(regions, tmp_path):
     program, p, _ = jscm_world(n_pulomerak=3, n_ciwaduk=3)
     before = PaymentCycle.objects.count(), Payment.objects.count()
-    copy, line, url = _kill_mid_way(tmp_path, f"""
-        generation.insert_shares = lambda cycle: pause()
+    generate = f"""
         services.open_cycle(program=Program.objects.get(code="JSCM"), year=2025, stage=1,
                             by=users.get(pk={p["operator"].pk}))
-    """)
+    """
+    copy, line, url = _kill_mid_way(tmp_path, "generation.insert_shares = lambda cycle: pause()\n"
+                                    + textwrap.dedent(generate))
     assert line.split()[1] == "6"  # the child had written its six payments when it died
     assert _count(copy, "SELECT COUNT(*) FROM payments_paymentcycle")[0] == before[0]
     assert _count(copy, "SELECT COUNT(*), COALESCE(SUM(amount_rupiah), 0) FROM payments_payment") == (before[1], 0)
     assert _count(copy, "SELECT COUNT(*) FROM payments_cycleexclusion")[0] == 0
 
     # Restarted, the same request completes once: every household paid exactly once, nothing left over.
-    _restart(url, f"""
-        services.open_cycle(program=Program.objects.get(code="JSCM"), year=2025, stage=1,
-                            by=users.get(pk={p["operator"].pk}))
-    """)
+    _restart(url, generate)
     assert _count(copy, "SELECT COUNT(*) FROM payments_paymentcycle")[0] == before[0] + 1
     assert _count(copy, "SELECT COUNT(*), COUNT(DISTINCT enrollment_id), COUNT(DISTINCT household_id) "
                         "FROM payments_payment") == (before[1] + 6,) * 3
